@@ -1,0 +1,278 @@
+package engine
+
+import (
+	"context"
+	"errors"
+	"io"
+	"time"
+)
+
+// Docker is the engine's only door to the Docker daemon. It speaks in the
+// engine's own types, so the planner and executor can run against an
+// in-memory fake (package dockerfake) as well as the real daemon (package
+// mobydocker); both pass the same conformance suite (package dockertest).
+//
+// Implementations map "no such object" to ErrNotFound and "already exists /
+// name in use" to ErrConflict, wrapped with context.
+type Docker interface {
+	// Version reports the daemon's version and the negotiated API version.
+	Version(ctx context.Context) (ServerVersion, error)
+
+	// ContainerList lists containers in any state whose labels match.
+	ContainerList(ctx context.Context, labels Labels) ([]Container, error)
+	ContainerInspect(ctx context.Context, id string) (ContainerState, error)
+	// ContainerCreate creates a container, attached to every network in
+	// spec.Networks (the first at create, the others connected before it
+	// returns), and returns its ID.
+	ContainerCreate(ctx context.Context, spec ContainerSpec) (string, error)
+	ContainerStart(ctx context.Context, id string) error
+	// ContainerStop sends the container's stop signal and kills it after
+	// timeout; nil means the container's own stop timeout.
+	ContainerStop(ctx context.Context, id string, timeout *time.Duration) error
+	ContainerKill(ctx context.Context, id string, signal string) error
+	// ContainerRemove removes a container; force kills it first if running.
+	// Anonymous volumes are removed with it.
+	ContainerRemove(ctx context.Context, id string, force bool) error
+	ContainerRename(ctx context.Context, id, name string) error
+	// ContainerLogs copies the container's output to stdout and stderr
+	// (demultiplexed) until it is done or, with Follow, ctx ends.
+	ContainerLogs(ctx context.Context, id string, opts LogOptions, stdout, stderr io.Writer) error
+	// ContainerWait blocks until the container is not running and returns
+	// its exit code.
+	ContainerWait(ctx context.Context, id string) (int, error)
+	// Exec runs a command in a running container and returns its exit code
+	// and combined output (capped at 64 KiB), without a TTY.
+	Exec(ctx context.Context, id string, cmd []string) (ExecResult, error)
+
+	NetworkList(ctx context.Context, labels Labels) ([]Network, error)
+	NetworkCreate(ctx context.Context, spec NetworkSpec) (string, error)
+	// NetworkRemove removes a network by ID or name.
+	NetworkRemove(ctx context.Context, id string) error
+
+	VolumeList(ctx context.Context, labels Labels) ([]Volume, error)
+	VolumeInspect(ctx context.Context, name string) (Volume, error)
+	VolumeCreate(ctx context.Context, spec VolumeSpec) error
+	VolumeRemove(ctx context.Context, name string) error
+
+	// ImageInspect returns an image by reference or ID.
+	ImageInspect(ctx context.Context, ref string) (Image, error)
+	// ImagePull pulls ref, reporting progress to fn (which may be nil).
+	ImagePull(ctx context.Context, ref string, fn func(Progress)) error
+	// ImageBuild builds an image from a tar build context and returns its ID.
+	ImageBuild(ctx context.Context, buildContext io.Reader, spec BuildSpec, fn func(Progress)) (string, error)
+	ImagePush(ctx context.Context, ref string, fn func(Progress)) error
+	ImageTag(ctx context.Context, source, target string) error
+	ImageRemove(ctx context.Context, ref string) error
+
+	// Events streams daemon events whose labels match, from now until ctx
+	// ends. The error channel carries at most one error.
+	Events(ctx context.Context, labels Labels) (<-chan Event, <-chan error)
+}
+
+// Errors every Docker implementation maps its own errors to.
+var (
+	ErrNotFound = errors.New("not found")
+	ErrConflict = errors.New("conflict")
+)
+
+// Labels is a set of label filters or values: every key must be present with
+// the given value; an empty value matches any value.
+type Labels map[string]string
+
+// ServerVersion is what the daemon says of itself.
+type ServerVersion struct {
+	Version    string
+	APIVersion string
+	OS, Arch   string
+}
+
+// Container is a container as listed.
+type Container struct {
+	ID      string
+	Name    string // without the leading slash
+	Image   string
+	ImageID string
+	Labels  map[string]string
+	State   string // created, running, paused, restarting, removing, exited, dead
+	Status  string // the daemon's human text: "Up 3 minutes (healthy)"
+	Created time.Time
+	Ports   []PortBinding
+}
+
+// ContainerState is the inspected state of one container.
+type ContainerState struct {
+	Container
+	Running    bool
+	ExitCode   int
+	Error      string
+	Health     string // "", "starting", "healthy", "unhealthy"
+	HealthLog  []string
+	StartedAt  time.Time
+	FinishedAt time.Time
+	Networks   map[string][]string // network name -> aliases
+}
+
+// ContainerSpec is everything needed to create a container.
+type ContainerSpec struct {
+	Name       string
+	Image      string
+	Cmd        []string // nil: image default
+	Entrypoint []string // nil: image default
+	Env        []string // KEY=value
+	Labels     map[string]string
+	User       string
+	WorkingDir string
+	Hostname   string
+	Tty        bool
+	OpenStdin  bool
+
+	ExposedPorts []string // "8080/tcp"
+	Ports        []PortBinding
+	Mounts       []Mount
+	// Networks are attached in order; the first one at create.
+	Networks   []NetworkAttachment
+	ExtraHosts []string
+
+	Healthcheck   *Healthcheck
+	RestartPolicy string // "no", "always", "on-failure", "unless-stopped"
+	RestartMax    int    // for on-failure
+	StopSignal    string
+	StopTimeout   *time.Duration
+
+	Init        *bool
+	ReadOnly    bool
+	Privileged  bool
+	CapAdd      []string
+	CapDrop     []string
+	SecurityOpt []string
+	NanoCPUs    int64
+	Memory      int64
+	GPUs        []DeviceRequest
+	Platform    string
+}
+
+// PortBinding publishes a container port on the host.
+type PortBinding struct {
+	HostIP        string
+	HostPort      string // "" for an ephemeral port
+	ContainerPort uint16
+	Protocol      string // "tcp", "udp", "sctp"
+}
+
+// Mount is a mount of a container.
+type Mount struct {
+	Type      string // "volume", "bind", "tmpfs"
+	Source    string // volume name, host path, or "" (anonymous volume, tmpfs)
+	Target    string
+	ReadOnly  bool
+	TmpfsSize int64
+}
+
+// NetworkAttachment is a container's endpoint on a network.
+type NetworkAttachment struct {
+	Network     string // network name
+	Aliases     []string
+	IPv4Address string
+}
+
+// Healthcheck is the Docker healthcheck of a container.
+type Healthcheck struct {
+	Test          []string // ["CMD", ...], ["CMD-SHELL", "..."], ["NONE"]
+	Interval      time.Duration
+	Timeout       time.Duration
+	StartPeriod   time.Duration
+	StartInterval time.Duration
+	Retries       int
+}
+
+// DeviceRequest asks for devices such as GPUs.
+type DeviceRequest struct {
+	Driver       string
+	Count        int
+	DeviceIDs    []string
+	Capabilities []string
+}
+
+// LogOptions select which log lines to copy.
+type LogOptions struct {
+	Follow     bool
+	Tail       string // "all" or a number
+	Timestamps bool
+	Since      time.Time
+}
+
+// ExecResult is the outcome of an Exec.
+type ExecResult struct {
+	ExitCode int
+	Output   string
+}
+
+// Network is a network as listed.
+type Network struct {
+	ID     string
+	Name   string
+	Driver string
+	Labels map[string]string
+}
+
+// NetworkSpec is everything needed to create a network.
+type NetworkSpec struct {
+	Name       string
+	Driver     string
+	DriverOpts map[string]string
+	Labels     map[string]string
+	Internal   bool
+	Attachable bool
+	EnableIPv6 bool
+	Subnets    []string
+}
+
+// Volume is a volume as listed or inspected.
+type Volume struct {
+	Name   string
+	Driver string
+	Labels map[string]string
+}
+
+// VolumeSpec is everything needed to create a volume.
+type VolumeSpec struct {
+	Name       string
+	Driver     string
+	DriverOpts map[string]string
+	Labels     map[string]string
+}
+
+// Image is an image as inspected.
+type Image struct {
+	ID       string
+	RepoTags []string
+	Labels   map[string]string
+}
+
+// BuildSpec are the options of an image build.
+type BuildSpec struct {
+	Tags       []string
+	Dockerfile string // path inside the context
+	Args       map[string]string
+	Target     string
+	Labels     map[string]string
+	NoCache    bool
+	Platform   string
+}
+
+// Progress is one progress report of a pull, push or build.
+type Progress struct {
+	ID      string // layer or step ID; "" for a plain message
+	Status  string // "Downloading", "Pull complete", a build log line, ...
+	Current int64  // bytes done, when known
+	Total   int64  // bytes in all, when known
+}
+
+// Event is one daemon event.
+type Event struct {
+	Type       string // "container", "network", "volume", "image"
+	Action     string // "create", "start", "die", "health_status: healthy", ...
+	ID         string
+	Attributes map[string]string // includes the object's labels
+	Time       time.Time
+}

@@ -1,0 +1,90 @@
+package spec
+
+import (
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/hashicorp/hcl/v2"
+)
+
+// Diagnostic is one problem found in a stack file.
+type Diagnostic struct {
+	Warning bool
+	// Pos is where the problem is; KeyPath names the key for compose files
+	// ("services.api.ports[1]").
+	Pos     Pos
+	KeyPath string
+	Summary string
+	Detail  string
+}
+
+func (d Diagnostic) String() string {
+	var b strings.Builder
+	if d.Pos.File != "" {
+		b.WriteString(d.Pos.String())
+		b.WriteString(": ")
+	}
+	if d.KeyPath != "" {
+		b.WriteString(d.KeyPath)
+		b.WriteString(": ")
+	}
+	b.WriteString(d.Summary)
+	if d.Detail != "" {
+		b.WriteString(": ")
+		b.WriteString(d.Detail)
+	}
+	return b.String()
+}
+
+// Error is an invalid stack: one or more diagnostics. The CLI prints it with
+// Write and exits with code 2.
+type Error struct {
+	Diags []Diagnostic
+	// HCL holds the original HCL diagnostics and the parsed files, so they
+	// can be printed with source snippets.
+	HCL      hcl.Diagnostics
+	HCLFiles map[string]*hcl.File
+}
+
+func (e *Error) Error() string {
+	var lines []string
+	if len(e.HCL) > 0 {
+		for _, d := range e.HCL.Errs() {
+			lines = append(lines, d.Error())
+		}
+	}
+	for _, d := range e.Diags {
+		if !d.Warning {
+			lines = append(lines, d.String())
+		}
+	}
+	return strings.Join(lines, "\n")
+}
+
+// Write prints the error for a person: HCL diagnostics with a source snippet
+// (color when color is set, wrapped at width when > 0), other diagnostics one
+// per line.
+func (e *Error) Write(w io.Writer, color bool, width uint) error {
+	if len(e.HCL) > 0 {
+		dw := hcl.NewDiagnosticTextWriter(w, e.HCLFiles, width, color)
+		if err := dw.WriteDiagnostics(e.HCL); err != nil {
+			return err
+		}
+	}
+	for _, d := range e.Diags {
+		prefix := "error: "
+		if d.Warning {
+			prefix = "warning: "
+		}
+		if _, err := fmt.Fprintln(w, prefix+d.String()); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// errorf builds an *Error with one diagnostic at pos.
+func errorf(pos Pos, format string, args ...any) *Error {
+	return &Error{Diags: []Diagnostic{{Pos: pos, Summary: fmt.Sprintf(format, args...)}}}
+}

@@ -1,0 +1,289 @@
+// Package spec is the model of a stack: services, networks, volumes, secrets
+// and configs, loaded from HCL (stack.hcl) or compose files into one validated
+// [Project]. It knows nothing of Docker; the engine turns a Project into
+// containers.
+package spec
+
+import (
+	"fmt"
+	"sort"
+	"time"
+)
+
+// Project is a loaded, validated stack.
+type Project struct {
+	// Name is the project name: the `name` attribute, -p, or the folder name.
+	Name string
+	// WorkingDir is the folder relative paths were resolved against.
+	WorkingDir string
+	// Files are the stack files the project was loaded from, in order.
+	Files []string
+
+	Services map[string]*Service
+	Networks map[string]*Network
+	Volumes  map[string]*Volume
+	Secrets  map[string]*Secret
+	Configs  map[string]*Config
+
+	// Disabled holds services left out by profiles; references to them from
+	// enabled services are errors unless the dependency is not required.
+	Disabled map[string]*Service
+
+	// Warnings are problems that do not stop the stack: keys the model
+	// does not support, lint findings from loading.
+	Warnings []Diagnostic
+}
+
+// Pos is a place in a stack file, for messages that point the user at a line.
+type Pos struct {
+	File   string `json:"file,omitempty"`
+	Line   int    `json:"line,omitempty"`
+	Column int    `json:"column,omitempty"`
+}
+
+func (p Pos) String() string {
+	if p.File == "" {
+		return ""
+	}
+	if p.Line == 0 {
+		return p.File
+	}
+	return fmt.Sprintf("%s:%d:%d", p.File, p.Line, p.Column)
+}
+
+// Service is one service of the stack: a container template run Replicas times.
+type Service struct {
+	Name string
+
+	Image      string
+	Build      *Build
+	PullPolicy string // "", "missing", "always", "never", "build"
+	Platform   string
+
+	Command     []string // nil: the image's default
+	Entrypoint  []string // nil: the image's default
+	Environment map[string]string
+	WorkingDir  string
+	User        string
+	Hostname    string
+	Labels      map[string]string
+
+	Ports   []Port
+	Expose  []string // container ports, "8080" or "8080/udp"
+	Volumes []Mount
+	// Networks maps a network key of Project.Networks to this service's
+	// attachment. A service with no networks is attached to "default".
+	Networks   map[string]*ServiceNetwork
+	ExtraHosts []string // "host:ip"
+
+	DependsOn   map[string]Dependency
+	Healthcheck *Healthcheck
+
+	Restart         string // "no" (default), "always", "on-failure", "on-failure:N", "unless-stopped"
+	Replicas        int    // desired number of containers; 1 unless set
+	ContainerName   string
+	Profiles        []string
+	StopSignal      string
+	StopGracePeriod *time.Duration
+
+	Secrets []FileRef
+	Configs []FileRef
+
+	Resources   Resources
+	Init        *bool
+	ReadOnly    bool
+	Privileged  bool
+	CapAdd      []string
+	CapDrop     []string
+	SecurityOpt []string
+	Tty         bool
+	StdinOpen   bool
+
+	// Positions maps a key path within the service ("image", "ports[0]",
+	// "environment.PASSWORD", "build.context", ...) to where it was written,
+	// so later checks (lint, validation) can point at the line. Loaders fill
+	// what they know; a missing key means unknown.
+	Positions map[string]Pos
+}
+
+// Pos returns where key was written in the service, falling back to the
+// service itself ("" key) when that key has no recorded position.
+func (s *Service) Pos(key string) Pos {
+	if p, ok := s.Positions[key]; ok {
+		return p
+	}
+	return s.Positions[""]
+}
+
+// Build says how to build a service's image.
+type Build struct {
+	Context    string            // absolute path or URL
+	Dockerfile string            // relative to Context; default "Dockerfile"
+	Args       map[string]string // build args
+	Target     string
+	Labels     map[string]string
+	NoCache    bool
+	Tags       []string // extra tags besides the service image
+}
+
+// Port is one published port.
+type Port struct {
+	HostIP        string // "" means all interfaces
+	HostPort      string // "" (ephemeral), "8080", or a range "8080-8081"
+	ContainerPort uint16
+	Protocol      string // "tcp" (default), "udp", "sctp"
+}
+
+func (p Port) String() string {
+	s := fmt.Sprintf("%d/%s", p.ContainerPort, p.protocol())
+	if p.HostPort != "" || p.HostIP != "" {
+		host := p.HostPort
+		if p.HostIP != "" {
+			host = p.HostIP + ":" + p.HostPort
+		}
+		s = host + "->" + s
+	}
+	return s
+}
+
+func (p Port) protocol() string {
+	if p.Protocol == "" {
+		return "tcp"
+	}
+	return p.Protocol
+}
+
+// Mount types.
+const (
+	MountVolume = "volume"
+	MountBind   = "bind"
+	MountTmpfs  = "tmpfs"
+)
+
+// Mount is a volume, bind or tmpfs mount of a service.
+type Mount struct {
+	Type string // MountVolume, MountBind, MountTmpfs
+	// Source is the key of a Project.Volumes entry for a named volume, ""
+	// for an anonymous volume or tmpfs, or an absolute host path for a bind.
+	Source    string
+	Target    string
+	ReadOnly  bool
+	TmpfsSize int64 // bytes, tmpfs only
+	// CreateHostPath creates a missing bind source folder (Compose's
+	// default for the short syntax).
+	CreateHostPath bool
+}
+
+// ServiceNetwork is a service's attachment to a network.
+type ServiceNetwork struct {
+	Aliases     []string
+	IPv4Address string
+}
+
+// Dependency conditions.
+const (
+	ConditionStarted   = "service_started"
+	ConditionHealthy   = "service_healthy"
+	ConditionCompleted = "service_completed_successfully"
+)
+
+// Dependency is one depends_on entry.
+type Dependency struct {
+	Condition string // one of the Condition constants; default ConditionStarted
+	Required  bool   // default true
+	Restart   bool   // restart the dependent when the dependency is recreated
+}
+
+// Healthcheck is a container health probe.
+type Healthcheck struct {
+	// Test is in Docker's form: ["CMD", args...], ["CMD-SHELL", "cmd"] or ["NONE"].
+	Test          []string
+	Interval      time.Duration
+	Timeout       time.Duration
+	StartPeriod   time.Duration
+	StartInterval time.Duration
+	Retries       int
+	Disable       bool
+}
+
+// Resources are the limits and devices of a service's containers.
+type Resources struct {
+	CPUs        float64 // 0: no limit
+	MemoryBytes int64   // 0: no limit
+	GPUs        []DeviceRequest
+}
+
+// DeviceRequest asks for devices such as GPUs.
+type DeviceRequest struct {
+	Driver       string
+	Count        int // -1: all
+	DeviceIDs    []string
+	Capabilities []string
+}
+
+// FileRef mounts a secret or config into a service's containers as a file.
+type FileRef struct {
+	Source string // key of Project.Secrets or Project.Configs
+	Target string // path in the container; default /run/secrets/<source> or /<source>
+	UID    string
+	GID    string
+	Mode   *uint32
+}
+
+// Network is a top-level network.
+type Network struct {
+	Key        string // the name used in the stack file
+	Name       string // the Docker network name, default <project>_<key>
+	External   bool
+	Driver     string
+	DriverOpts map[string]string
+	Labels     map[string]string
+	Internal   bool
+	Attachable bool
+	EnableIPv6 bool
+	Subnets    []string
+}
+
+// Volume is a top-level named volume.
+type Volume struct {
+	Key        string // the name used in the stack file
+	Name       string // the Docker volume name, default <project>_<key>
+	External   bool
+	Driver     string
+	DriverOpts map[string]string
+	Labels     map[string]string
+}
+
+// Secret is a top-level secret. Its value is never printed.
+type Secret struct {
+	Key         string
+	Name        string
+	File        string // absolute path
+	Environment string // name of an environment variable holding the value
+	Content     string // inline value (never printed)
+	External    bool
+}
+
+// Config is a top-level config file.
+type Config struct {
+	Key         string
+	Name        string
+	File        string
+	Environment string
+	Content     string
+	External    bool
+}
+
+// ServiceNames returns the names of the enabled services, sorted.
+func (p *Project) ServiceNames() []string {
+	return sortedKeys(p.Services)
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}
