@@ -109,7 +109,7 @@ func resolveFiles(opts LoadOptions) ([]string, error) {
 	for _, name := range DefaultFiles {
 		f := filepath.Join(dir, name)
 		if _, err := os.Stat(f); err == nil {
-			return []string{f}, nil
+			return withComposeOverride(f), nil
 		}
 	}
 	return nil, fmt.Errorf("no stack file in %s (looked for %s)", dir, strings.Join(DefaultFiles, ", "))
@@ -131,4 +131,18 @@ func NormalizeProjectName(s string) string {
 		}
 	}
 	return strings.TrimLeft(b.String(), "_-")
+}
+
+// withComposeOverride adds compose.override.yaml (or the docker-compose
+// variant) next to a found compose file, as Compose does when -f is not given.
+func withComposeOverride(file string) []string {
+	if isHCL(file) {
+		return []string{file}
+	}
+	ext := filepath.Ext(file)
+	override := strings.TrimSuffix(file, ext) + ".override" + ext
+	if _, err := os.Stat(override); err == nil {
+		return []string{file, override}
+	}
+	return []string{file}
 }

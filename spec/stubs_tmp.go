@@ -4,7 +4,4 @@ package spec
 func loadHCL(opts LoadOptions) (*Project, error) {
 	return nil, errorf(Pos{}, "hcl loader not yet built")
 }
-func loadCompose(opts LoadOptions) (*Project, error) {
-	return nil, errorf(Pos{}, "compose loader not yet built")
-}
 func Validate(p *Project) error { return nil }

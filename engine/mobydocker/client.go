@@ -28,6 +28,9 @@ func New(log *zap.Logger) (*Client, error) {
 	if err != nil {
 		return nil, fmt.Errorf("docker client: %w", err)
 	}
+	if log == nil {
+		log = zap.NewNop()
+	}
 	return &Client{api: api, log: log}, nil
 }
 

@@ -1,0 +1,34 @@
+# stack: make build, make up, make down, make test.
+GO       ?= go
+VERSION  ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
+LDFLAGS  := -s -w -X main.Version=$(VERSION)
+STACK    := bin/stack
+EXAMPLE  ?= stack.hcl.example
+export CGO_ENABLED ?= 0
+
+.PHONY: build up down test test-unit vet fuzz bench clean
+
+build: $(STACK)
+
+$(STACK): $(shell find cmd engine spec internal -name '*.go' 2>/dev/null) go.mod go.sum
+	$(GO) build -ldflags '$(LDFLAGS)' -o $(STACK) ./cmd/stack
+
+vet:
+	$(GO) vet ./...
+	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || { gofmt -l $$(git ls-files '*.go'); echo "gofmt: files above need formatting"; exit 1; }
+
+# All tests: unit, CLI scripts and integration tests against the real engine,
+# then a short fuzz run of both loaders.
+test: vet
+	$(GO) test -count=1 -timeout 15m ./...
+	$(MAKE) fuzz FUZZTIME=10s
+
+FUZZTIME ?= 30s
+fuzz:
+	@for f in $$($(GO) test -list '^Fuzz' ./spec | grep '^Fuzz'); do \
+		echo "fuzz $$f ($(FUZZTIME))"; \
+		$(GO) test -run '^$$' -fuzz "^$$f$$" -fuzztime $(FUZZTIME) ./spec || exit 1; \
+	done
+
+clean:
+	rm -rf bin

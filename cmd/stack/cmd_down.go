@@ -1,0 +1,50 @@
+package main
+
+import (
+	"context"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/stack-dev/stack/engine"
+)
+
+type downOptions struct {
+	Volumes bool
+	Timeout time.Duration
+}
+
+func newDownCmd(g *globalOptions) *cobra.Command {
+	var opts downOptions
+	cmd := &cobra.Command{
+		Use:   "down",
+		Short: "Stop and remove the stack's containers and networks",
+		Long: `Stop and remove the stack's containers, dependents first, then its
+networks. Named volumes are kept unless -v. Works from labels alone: with -p
+no stack file is needed.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return runDown(cmd.Context(), g, opts)
+		},
+	}
+	cmd.Flags().BoolVarP(&opts.Volumes, "volumes", "v", false, "also remove the stack's named volumes")
+	cmd.Flags().DurationVarP(&opts.Timeout, "timeout", "t", 0, "stop timeout (default: each service's stop_grace_period)")
+	return cmd
+}
+
+func runDown(ctx context.Context, g *globalOptions, opts downOptions) error {
+	project, _, err := g.projectName()
+	if err != nil {
+		return err
+	}
+	e, done, err := g.newEngine()
+	if err != nil {
+		return err
+	}
+	defer done()
+	down := engine.DownOptions{Volumes: opts.Volumes}
+	if opts.Timeout > 0 {
+		down.Timeout = &opts.Timeout
+	}
+	return e.Down(ctx, project, down)
+}

@@ -1,0 +1,61 @@
+package main
+
+import (
+	"context"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/stack-dev/stack/engine"
+	"github.com/stack-dev/stack/internal/ui"
+)
+
+type logsOptions struct {
+	Follow     bool
+	Tail       string
+	Timestamps bool
+	NoPrefix   bool
+	Since      time.Duration
+}
+
+func newLogsCmd(g *globalOptions) *cobra.Command {
+	var opts logsOptions
+	cmd := &cobra.Command{
+		Use:   "logs [service...]",
+		Short: "Show the output of the stack's containers",
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return runLogs(cmd.Context(), g, opts, args)
+		},
+	}
+	f := cmd.Flags()
+	f.BoolVarP(&opts.Follow, "follow", "f", false, "keep following new output")
+	f.StringVarP(&opts.Tail, "tail", "n", "all", "lines from the end of each container's log")
+	f.BoolVar(&opts.Timestamps, "timestamps", false, "show timestamps")
+	f.BoolVar(&opts.NoPrefix, "no-log-prefix", false, "do not prefix lines with the container")
+	f.DurationVar(&opts.Since, "since", 0, "only output of the last duration, e.g. 10m")
+	return cmd
+}
+
+func runLogs(ctx context.Context, g *globalOptions, opts logsOptions, services []string) error {
+	project, _, err := g.projectName()
+	if err != nil {
+		return err
+	}
+	e, done, err := g.newEngine()
+	if err != nil {
+		return err
+	}
+	defer done()
+	ctx, _, stop := interrupts(ctx)
+	defer stop()
+	lo := engine.LogOptions{Follow: opts.Follow, Tail: opts.Tail, Timestamps: opts.Timestamps}
+	if opts.Since > 0 {
+		lo.Since = time.Now().Add(-opts.Since)
+	}
+	printer := ui.NewLogPrinter(g.stdout, opts.NoPrefix, 0)
+	err = e.Logs(ctx, project, engine.LogsOptions{Services: services, LogOptions: lo}, printer.Print)
+	if ctx.Err() != nil {
+		return nil // Ctrl-C ends a follow; that is not a failure
+	}
+	return err
+}

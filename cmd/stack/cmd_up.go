@@ -1,0 +1,196 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/stack-dev/stack/engine"
+	"github.com/stack-dev/stack/internal/ui"
+	"github.com/stack-dev/stack/spec"
+)
+
+type upOptions struct {
+	Detach        bool
+	DryRun        bool
+	Wait          bool
+	WaitTimeout   time.Duration
+	ForceRecreate bool
+	NoRecreate    bool
+	RemoveOrphans bool
+	Scale         []string // svc=N
+	Parallel      int
+	ExitCodeFrom  string
+	Timeout       time.Duration // stop timeout on Ctrl-C
+	Build         bool
+	Pull          string
+}
+
+func newUpCmd(g *globalOptions) *cobra.Command {
+	var opts upOptions
+	cmd := &cobra.Command{
+		Use:   "up [service...]",
+		Short: "Create and start the stack, following its logs unless -d",
+		Long: `Create and start the stack: build or pull images, create networks and
+volumes, and start containers in dependency order. Without -d, follow the
+containers' logs until Ctrl-C, which stops the stack gracefully; a second
+Ctrl-C kills it.`,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return runUp(cmd.Context(), g, opts, args)
+		},
+	}
+	f := cmd.Flags()
+	f.BoolVarP(&opts.Detach, "detach", "d", false, "start in the background and return")
+	f.BoolVar(&opts.DryRun, "dry-run", false, "print the plan and change nothing")
+	f.BoolVar(&opts.Wait, "wait", false, "return once every service is running (healthy where it has a healthcheck) and every job completed; implies -d")
+	f.DurationVar(&opts.WaitTimeout, "wait-timeout", 0, "give up waiting after this long (with --wait)")
+	f.BoolVar(&opts.ForceRecreate, "force-recreate", false, "recreate containers even if unchanged")
+	f.BoolVar(&opts.NoRecreate, "no-recreate", false, "never recreate existing containers")
+	f.BoolVar(&opts.RemoveOrphans, "remove-orphans", false, "remove containers of services not in the stack")
+	f.StringArrayVar(&opts.Scale, "scale", nil, "set the replicas of a service, svc=N (repeatable)")
+	f.IntVar(&opts.Parallel, "parallel", engine.DefaultParallel, "container operations in flight at once")
+	f.StringVar(&opts.ExitCodeFrom, "exit-code-from", "", "exit with the exit code of this service's container (attached mode)")
+	f.DurationVarP(&opts.Timeout, "timeout", "t", 0, "stop timeout on Ctrl-C (default: each service's stop_grace_period)")
+	f.BoolVar(&opts.Build, "build", false, "build images even if their context is unchanged")
+	f.StringVar(&opts.Pull, "pull", "", "pull images: always, missing, never (default: each service's pull_policy)")
+	return cmd
+}
+
+func parseScale(flags []string) (map[string]int, error) {
+	scale := map[string]int{}
+	for _, kv := range flags {
+		name, n, ok := strings.Cut(kv, "=")
+		count, err := strconv.Atoi(n)
+		if !ok || name == "" || err != nil || count < 0 {
+			return nil, fmt.Errorf("scale %q: want service=N with N >= 0", kv)
+		}
+		scale[name] = count
+	}
+	return scale, nil
+}
+
+func runUp(ctx context.Context, g *globalOptions, opts upOptions, services []string) error {
+	if opts.ForceRecreate && opts.NoRecreate {
+		return errors.New("--force-recreate and --no-recreate cannot be used together")
+	}
+	scale, err := parseScale(opts.Scale)
+	if err != nil {
+		return err
+	}
+	p, err := g.loadProject()
+	if err != nil {
+		return err
+	}
+	for name := range scale {
+		if _, ok := p.Services[name]; !ok {
+			return fmt.Errorf("--scale %s: no such service", name)
+		}
+	}
+	e, done, err := g.newEngine()
+	if err != nil {
+		return err
+	}
+	defer done()
+
+	upCtx, more, stopSignals := interrupts(ctx)
+	defer stopSignals()
+	started := time.Now()
+	plan, err := e.Up(upCtx, p, engine.UpOptions{
+		Plan: engine.PlanOptions{
+			Services: services, Scale: scale,
+			ForceRecreate: opts.ForceRecreate, NoRecreate: opts.NoRecreate,
+		},
+		Images:        engine.ImageOptions{Build: opts.Build, Pull: opts.Pull},
+		Parallel:      opts.Parallel,
+		DryRun:        opts.DryRun,
+		RemoveOrphans: opts.RemoveOrphans,
+		Wait:          opts.Wait,
+		WaitTimeout:   opts.WaitTimeout,
+	})
+	if opts.DryRun && plan != nil {
+		done()
+		if werr := plan.Write(g.stdout); werr != nil {
+			return werr
+		}
+		return err
+	}
+	if err != nil {
+		if upCtx.Err() != nil && ctx.Err() == nil {
+			return errors.New("interrupted; run `stack up` again to converge, or `stack down` to tear down")
+		}
+		return err
+	}
+	if opts.Detach || opts.Wait {
+		return nil
+	}
+	done()
+	return attach(ctx, g, e, p, opts, services, started, upCtx, more)
+}
+
+// attach follows the logs of the stack until every container has stopped or
+// the user presses Ctrl-C, then stops the stack gracefully; a second Ctrl-C
+// kills it.
+func attach(ctx context.Context, g *globalOptions, e *engine.Engine, p *spec.Project, opts upOptions,
+	services []string, since time.Time, interrupted context.Context, more <-chan os.Signal) error {
+	printer := ui.NewLogPrinter(g.stdout, false, 0)
+	logsDone := make(chan error, 1)
+	go func() {
+		logsDone <- e.Logs(interrupted, p.Name, engine.LogsOptions{
+			Services:   services,
+			LogOptions: engine.LogOptions{Follow: true, Since: since, Tail: "all"},
+		}, printer.Print)
+	}()
+	select {
+	case err := <-logsDone:
+		if err != nil {
+			return err
+		}
+	case <-interrupted.Done():
+		<-logsDone
+		printer.Message("gracefully stopping... (press Ctrl+C again to force)")
+		stopCtx, cancel := context.WithCancel(ctx)
+		defer cancel()
+		stopOpts := engine.StopOptions{Services: services}
+		if opts.Timeout > 0 {
+			stopOpts.Timeout = &opts.Timeout
+		}
+		stopped := make(chan error, 1)
+		go func() { stopped <- e.Stop(stopCtx, p.Name, stopOpts) }()
+		select {
+		case err := <-stopped:
+			if err != nil {
+				return err
+			}
+		case <-more:
+			cancel()
+			<-stopped
+			printer.Message("killing...")
+			if err := e.Stop(ctx, p.Name, engine.StopOptions{Services: services, Kill: true}); err != nil {
+				return err
+			}
+		}
+	}
+	if opts.ExitCodeFrom != "" {
+		return exitCodeFrom(ctx, e, p.Name, opts.ExitCodeFrom)
+	}
+	return nil
+}
+
+func exitCodeFrom(ctx context.Context, e *engine.Engine, project, service string) error {
+	rows, err := e.Ps(ctx, project, engine.PsOptions{All: true, Services: []string{service}})
+	if err != nil {
+		return err
+	}
+	for _, r := range rows {
+		if r.ExitCode != 0 {
+			return exitError{code: r.ExitCode}
+		}
+	}
+	return nil
+}

@@ -1,0 +1,251 @@
+// Command stack runs declarative multi-container dev stacks against the
+// Docker Engine: stack up, ps, logs, scale, down.
+//
+// Output rules: results (tables, JSON, config) go to stdout; progress,
+// warnings and errors go to stderr. Errors are one lowercase line, a hint on
+// the next; invalid stack files exit 2, other failures 1.
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"strings"
+	"sync"
+	"syscall"
+
+	"github.com/spf13/cobra"
+	"go.uber.org/zap"
+	"go.uber.org/zap/zapcore"
+
+	"github.com/stack-dev/stack/engine"
+	"github.com/stack-dev/stack/engine/mobydocker"
+	"github.com/stack-dev/stack/internal/ui"
+	"github.com/stack-dev/stack/spec"
+)
+
+// Version is set at build time with -ldflags "-X main.Version=...".
+var Version = "dev"
+
+// globalOptions are the flags every command shares.
+type globalOptions struct {
+	Files       []string
+	ProjectName string
+	Profiles    []string
+	EnvFiles    []string
+	VarFiles    []string
+	Vars        []string // name=value
+	LogLevel    string
+	Progress    string
+	ProjectDir  string
+
+	stdout, stderr io.Writer
+	log            *zap.Logger
+}
+
+// exitError carries a specific exit code (e.g. --exit-code-from).
+type exitError struct{ code int }
+
+func (e exitError) Error() string { return fmt.Sprintf("exit code %d", e.code) }
+
+func main() {
+	g := &globalOptions{stdout: os.Stdout, stderr: os.Stderr}
+	root := newRootCmd(g)
+	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM)
+	defer stop()
+	err := root.ExecuteContext(ctx)
+	os.Exit(exitCode(g, err))
+}
+
+func exitCode(g *globalOptions, err error) int {
+	if err == nil {
+		return 0
+	}
+	var exit exitError
+	if errors.As(err, &exit) {
+		return exit.code
+	}
+	var specErr *spec.Error
+	if errors.As(err, &specErr) {
+		specErr.Write(g.stderr, ui.ColorEnabled(g.stderr), uint(ui.Width(g.stderr)))
+		return 2
+	}
+	fmt.Fprintln(g.stderr, "error: "+err.Error())
+	return 1
+}
+
+func newRootCmd(g *globalOptions) *cobra.Command {
+	root := &cobra.Command{
+		Use:           "stack",
+		Short:         "Run declarative multi-container dev stacks on Docker",
+		SilenceUsage:  true,
+		SilenceErrors: true,
+		PersistentPreRunE: func(cmd *cobra.Command, args []string) error {
+			log, err := newLogger(g.LogLevel, g.stderr)
+			if err != nil {
+				return err
+			}
+			g.log = log
+			return nil
+		},
+	}
+	f := root.PersistentFlags()
+	f.StringArrayVarP(&g.Files, "file", "f", nil, "stack file (default: "+strings.Join(spec.DefaultFiles, ", ")+")")
+	f.StringVarP(&g.ProjectName, "project-name", "p", "", "project name (default: the stack's name or its folder)")
+	f.StringVar(&g.ProjectDir, "project-directory", "", "folder for relative paths and the stack file search (default: the stack file's folder)")
+	f.StringArrayVar(&g.Profiles, "profile", nil, "enable services of this profile (repeatable; * for all)")
+	f.StringArrayVar(&g.EnvFiles, "env-file", nil, "environment file for compose interpolation (default .env)")
+	f.StringArrayVar(&g.VarFiles, "var-file", nil, "HCL variable values file (repeatable)")
+	f.StringArrayVar(&g.Vars, "var", nil, "HCL variable value name=value (repeatable)")
+	f.StringVar(&g.LogLevel, "log-level", "warn", "log level: debug, info, warn, error")
+	f.StringVar(&g.Progress, "progress", ui.ModeAuto, "progress output: auto, tty, plain, json, quiet")
+	root.AddCommand(commands(g)...)
+	return root
+}
+
+// commands lists every subcommand; each lives in its own cmd_<verb>.go.
+func commands(g *globalOptions) []*cobra.Command {
+	return []*cobra.Command{
+		newUpCmd(g),
+		newDownCmd(g),
+		newPsCmd(g),
+		newLogsCmd(g),
+		newStopCmd(g),
+		newStartCmd(g),
+		newRestartCmd(g),
+		newScaleCmd(g),
+		newPlanCmd(g),
+		newBuildCmd(g),
+		newPullCmd(g),
+		newPushCmd(g),
+		newEventsCmd(g),
+		newVersionCmd(g),
+	}
+}
+
+func newLogger(level string, w io.Writer) (*zap.Logger, error) {
+	lvl, err := zapcore.ParseLevel(level)
+	if err != nil {
+		return nil, fmt.Errorf("--log-level: %w", err)
+	}
+	cfg := zap.NewDevelopmentEncoderConfig()
+	cfg.EncodeTime = zapcore.TimeEncoderOfLayout("15:04:05.000")
+	if !ui.ColorEnabled(w) {
+		cfg.EncodeLevel = zapcore.CapitalLevelEncoder
+	}
+	core := zapcore.NewCore(zapcore.NewConsoleEncoder(cfg), zapcore.AddSync(w), lvl)
+	return zap.New(core), nil
+}
+
+// loadOptions are the spec.LoadOptions the global flags describe.
+func (g *globalOptions) loadOptions() (spec.LoadOptions, error) {
+	vars := map[string]string{}
+	for _, kv := range g.Vars {
+		name, value, ok := strings.Cut(kv, "=")
+		if !ok || name == "" {
+			return spec.LoadOptions{}, fmt.Errorf("--var %q: want name=value", kv)
+		}
+		vars[name] = value
+	}
+	return spec.LoadOptions{
+		Files:       g.Files,
+		WorkingDir:  g.ProjectDir,
+		ProjectName: spec.NormalizeProjectName(g.ProjectName),
+		Profiles:    g.Profiles,
+		EnvFiles:    g.EnvFiles,
+		VarFiles:    g.VarFiles,
+		Vars:        vars,
+	}, nil
+}
+
+// loadProject loads and validates the stack and prints its warnings.
+func (g *globalOptions) loadProject() (*spec.Project, error) {
+	opts, err := g.loadOptions()
+	if err != nil {
+		return nil, err
+	}
+	p, err := spec.Load(opts)
+	if err != nil {
+		return nil, err
+	}
+	for _, w := range p.Warnings {
+		fmt.Fprintln(g.stderr, "warning: "+w.String())
+	}
+	return p, nil
+}
+
+// projectName names the project for commands that work from labels alone
+// (ps, logs, down, stop): -p if given, else the stack file's name. With -p
+// and no stack file around, the file is not needed.
+func (g *globalOptions) projectName() (string, *spec.Project, error) {
+	if g.ProjectName != "" && len(g.Files) == 0 {
+		opts, err := g.loadOptions()
+		if err != nil {
+			return "", nil, err
+		}
+		if _, err := spec.FindFiles(opts); err != nil {
+			return opts.ProjectName, nil, nil
+		}
+	}
+	p, err := g.loadProject()
+	if err != nil {
+		return "", nil, err
+	}
+	return p.Name, p, nil
+}
+
+// newEngine connects to Docker and returns an engine whose progress goes to
+// stderr in the --progress mode. done ends the progress display; calling it
+// again does nothing. The client lives as long as the process.
+func (g *globalOptions) newEngine() (e *engine.Engine, done func(), err error) {
+	mode, err := ui.ResolveMode(g.Progress, g.stderr)
+	if err != nil {
+		return nil, nil, err
+	}
+	docker, err := mobydocker.New(g.log)
+	if err != nil {
+		return nil, nil, err
+	}
+	progress := ui.NewProgress(g.stderr, mode)
+	return engine.New(docker, g.log, progress.Report), sync.OnceFunc(progress.Close), nil
+}
+
+// interrupts returns a context canceled on the first Ctrl-C, and a channel
+// that receives every later one.
+func interrupts(parent context.Context) (context.Context, <-chan os.Signal, func()) {
+	ctx, cancel := context.WithCancel(parent)
+	sigs := make(chan os.Signal, 4)
+	signal.Notify(sigs, os.Interrupt)
+	more := make(chan os.Signal, 4)
+	go func() {
+		first := true
+		for s := range sigs {
+			if first {
+				first = false
+				cancel()
+				continue
+			}
+			more <- s
+		}
+	}()
+	return ctx, more, func() {
+		signal.Stop(sigs)
+		cancel()
+	}
+}
+
+// relPath shortens path for messages, relative to the current folder.
+func relPath(path string) string {
+	wd, err := os.Getwd()
+	if err != nil {
+		return path
+	}
+	if rel, err := filepath.Rel(wd, path); err == nil && !strings.HasPrefix(rel, "..") {
+		return rel
+	}
+	return path
+}

@@ -1,0 +1,480 @@
+package engine
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"sync"
+	"time"
+
+	"go.uber.org/zap"
+
+	"github.com/stack-dev/stack/spec"
+)
+
+// DefaultParallel bounds concurrent container operations. The daemon
+// serialises much of its work; past a handful of calls in flight a 2-core
+// engine gets slower, not faster.
+const DefaultParallel = 8
+
+// applyOptions tune the executor.
+type applyOptions struct {
+	Parallel int
+	// DependencyTimeout bounds each wait for a dependency's condition.
+	DependencyTimeout time.Duration
+	StopTimeout       *time.Duration
+}
+
+// executor applies one plan: it walks the dependency graph, starting each
+// service once the services it depends on meet their conditions, replicas of
+// one service and independent services in parallel.
+type executor struct {
+	e     *Engine
+	p     *spec.Project
+	plan  *Plan
+	opts  applyOptions
+	watch *watcher
+	sem   chan struct{}
+
+	mu   sync.Mutex
+	ids  map[string][]string // service -> container IDs after apply
+	errs map[string]error
+	done map[string]chan struct{}
+}
+
+func (e *Engine) apply(ctx context.Context, p *spec.Project, plan *Plan, opts applyOptions) error {
+	if opts.Parallel <= 0 {
+		opts.Parallel = DefaultParallel
+	}
+	if opts.DependencyTimeout <= 0 {
+		opts.DependencyTimeout = 5 * time.Minute
+	}
+	if err := e.createResources(ctx, plan); err != nil {
+		return err
+	}
+	watchCtx, stopWatch := context.WithCancel(ctx)
+	defer stopWatch()
+	x := &executor{
+		e: e, p: p, plan: plan, opts: opts,
+		watch: newWatcher(watchCtx, e.docker, p.Name),
+		sem:   make(chan struct{}, opts.Parallel),
+		ids:   map[string][]string{},
+		errs:  map[string]error{},
+		done:  map[string]chan struct{}{},
+	}
+	for _, sp := range plan.Services {
+		x.done[sp.Service] = make(chan struct{})
+	}
+	var wg sync.WaitGroup
+	for _, sp := range plan.Services {
+		wg.Add(1)
+		go func(sp *ServicePlan) {
+			defer wg.Done()
+			err := x.runService(ctx, sp)
+			x.mu.Lock()
+			x.errs[sp.Service] = err
+			x.mu.Unlock()
+			close(x.done[sp.Service])
+		}(sp)
+	}
+	wg.Wait()
+	var errs []error
+	for _, sp := range plan.Services {
+		if err := x.errs[sp.Service]; err != nil && !errors.Is(err, errDependencyFailed) {
+			errs = append(errs, err)
+		}
+	}
+	if len(errs) == 0 {
+		for _, sp := range plan.Services {
+			if err := x.errs[sp.Service]; err != nil {
+				errs = append(errs, err)
+			}
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// errDependencyFailed marks a service that was not started because one of its
+// dependencies failed; the dependency's own error says why.
+var errDependencyFailed = errors.New("dependency failed")
+
+func (x *executor) runService(ctx context.Context, sp *ServicePlan) error {
+	s := x.p.Services[sp.Service]
+	for _, dep := range x.p.Dependencies(sp.Service) {
+		ch, ok := x.done[dep]
+		if !ok {
+			continue
+		}
+		select {
+		case <-ch:
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+		x.mu.Lock()
+		depErr, ids := x.errs[dep], x.ids[dep]
+		x.mu.Unlock()
+		if depErr != nil {
+			x.e.emit(Status{Object: sp.Service, Service: sp.Service, Phase: PhaseError, Detail: "not started: dependency " + dep + " failed", Done: true})
+			return fmt.Errorf("service %s not started: dependency %s failed: %w", sp.Service, dep, errDependencyFailed)
+		}
+		cond := s.DependsOn[dep].Condition
+		if err := x.waitCondition(ctx, sp.Service, dep, cond, ids); err != nil {
+			return err
+		}
+	}
+	return x.runActions(ctx, sp)
+}
+
+// runActions removes surplus replicas first, then creates, recreates and
+// starts the others in parallel.
+func (x *executor) runActions(ctx context.Context, sp *ServicePlan) error {
+	s := x.p.Services[sp.Service]
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	var errs []error
+	ids := make([]string, 0, len(sp.Actions))
+	run := func(acts []ContainerAction) {
+		for _, a := range acts {
+			wg.Add(1)
+			go func(a ContainerAction) {
+				defer wg.Done()
+				x.sem <- struct{}{}
+				id, err := x.runAction(ctx, s, a)
+				<-x.sem
+				mu.Lock()
+				defer mu.Unlock()
+				if err != nil {
+					errs = append(errs, err)
+				} else if id != "" {
+					ids = append(ids, id)
+				}
+			}(a)
+		}
+		wg.Wait()
+	}
+	var removes, rolling, others []ContainerAction
+	roll := rollable(s, sp)
+	for _, a := range sp.Actions {
+		switch {
+		case a.Kind == ActRemove:
+			removes = append(removes, a)
+		case a.Kind == ActRecreate && roll:
+			rolling = append(rolling, a)
+		default:
+			others = append(others, a)
+		}
+	}
+	run(removes)
+	run(others)
+	// One replica at a time, each new one ready before its old one goes, so
+	// the service behind its DNS name never goes dark.
+	for _, a := range rolling {
+		id, err := x.rollingRecreate(ctx, s, a)
+		if err != nil {
+			errs = append(errs, err)
+			break
+		}
+		ids = append(ids, id)
+	}
+	x.mu.Lock()
+	x.ids[sp.Service] = ids
+	x.mu.Unlock()
+	return errors.Join(errs...)
+}
+
+// runAction carries out one container action and returns the ID of the
+// container that now serves the replica ("" after a remove).
+func (x *executor) runAction(ctx context.Context, s *spec.Service, a ContainerAction) (string, error) {
+	d := x.e.docker
+	st := Status{Object: a.Name, Service: a.Service}
+	emit := func(phase, detail string) {
+		st.Phase, st.Detail = phase, detail
+		x.e.emit(st)
+	}
+	fail := func(err error) (string, error) {
+		st.Err, st.Done = err, true
+		emit(PhaseError, err.Error())
+		return "", err
+	}
+	timeout := stopTimeout(x.opts.StopTimeout, s)
+	switch a.Kind {
+	case ActKeep:
+		st.Done = true
+		emit(PhaseUpToDate, a.Reason)
+		return a.Existing.ID, nil
+	case ActRemove:
+		emit(PhaseRemoving, a.Reason)
+		if err := d.ContainerStop(ctx, a.Existing.ID, timeout); err != nil && !errors.Is(err, ErrNotFound) {
+			return fail(fmt.Errorf("stop %s: %w", a.Name, err))
+		}
+		if err := d.ContainerRemove(ctx, a.Existing.ID, true); err != nil && !errors.Is(err, ErrNotFound) {
+			return fail(fmt.Errorf("remove %s: %w", a.Name, err))
+		}
+		st.Done = true
+		emit(PhaseRemoved, "")
+		return "", nil
+	case ActStart:
+		emit(PhaseStarting, "")
+		if err := d.ContainerStart(ctx, a.Existing.ID); err != nil {
+			return fail(fmt.Errorf("start %s: %w", a.Name, err))
+		}
+		st.Done = true
+		emit(PhaseRunning, "")
+		return a.Existing.ID, nil
+	case ActRestart:
+		emit(PhaseStopping, a.Reason)
+		if err := d.ContainerStop(ctx, a.Existing.ID, timeout); err != nil {
+			return fail(fmt.Errorf("stop %s: %w", a.Name, err))
+		}
+		emit(PhaseStarting, a.Reason)
+		if err := d.ContainerStart(ctx, a.Existing.ID); err != nil {
+			return fail(fmt.Errorf("start %s: %w", a.Name, err))
+		}
+		st.Done = true
+		emit(PhaseRunning, "")
+		return a.Existing.ID, nil
+	case ActRecreate:
+		return x.recreate(ctx, a, timeout, emit, fail)
+	case ActCreate:
+		emit(PhaseCreating, "")
+		id, err := d.ContainerCreate(ctx, a.Spec)
+		if err != nil {
+			return fail(fmt.Errorf("create %s: %w", a.Name, err))
+		}
+		emit(PhaseStarting, "")
+		if err := d.ContainerStart(ctx, id); err != nil {
+			return fail(fmt.Errorf("start %s: %w", a.Name, err))
+		}
+		st.Done = true
+		emit(PhaseRunning, "")
+		return id, nil
+	}
+	return "", fmt.Errorf("unknown action %s", a.Kind)
+}
+
+// recreate replaces a container without ever leaving the replica with no
+// container at all: the old one is stopped and renamed aside, the new one
+// created and started, and only then is the old one removed. If the new one
+// cannot be created, the old one gets its name back and is started again.
+func (x *executor) recreate(ctx context.Context, a ContainerAction, timeout *time.Duration,
+	emit func(phase, detail string), fail func(error) (string, error)) (string, error) {
+	d := x.e.docker
+	old := a.Existing
+	emit(PhaseRecreate, a.Reason)
+	if err := d.ContainerStop(ctx, old.ID, timeout); err != nil && !errors.Is(err, ErrNotFound) {
+		return fail(fmt.Errorf("stop %s: %w", a.Name, err))
+	}
+	aside := shortID(old.ID) + "_" + old.Name
+	if err := d.ContainerRename(ctx, old.ID, aside); err != nil {
+		return fail(fmt.Errorf("rename %s: %w", a.Name, err))
+	}
+	restore := func() {
+		if err := d.ContainerRename(ctx, old.ID, old.Name); err != nil {
+			x.e.log.Warn("restore container after failed recreate", zap.String("container", old.Name), zap.Error(err))
+			return
+		}
+		if old.Running() {
+			_ = d.ContainerStart(ctx, old.ID)
+		}
+	}
+	id, err := d.ContainerCreate(ctx, a.Spec)
+	if err != nil {
+		restore()
+		return fail(fmt.Errorf("create %s: %w", a.Name, err))
+	}
+	emit(PhaseStarting, "")
+	if err := d.ContainerStart(ctx, id); err != nil {
+		_ = d.ContainerRemove(ctx, id, true)
+		restore()
+		return fail(fmt.Errorf("start %s: %w", a.Name, err))
+	}
+	if err := d.ContainerRemove(ctx, old.ID, true); err != nil && !errors.Is(err, ErrNotFound) {
+		return fail(fmt.Errorf("remove old %s: %w", a.Name, err))
+	}
+	emit(PhaseRunning, "recreated")
+	return id, nil
+}
+
+// rollable reports whether a service's recreates can roll: it has more than
+// one replica that stays, and no fixed host port that two containers of one
+// replica could not share.
+func rollable(s *spec.Service, sp *ServicePlan) bool {
+	staying := 0
+	for _, a := range sp.Actions {
+		if a.Kind != ActRemove {
+			staying++
+		}
+	}
+	if staying < 2 {
+		return false
+	}
+	for _, p := range s.Ports {
+		if p.HostPort != "" {
+			return false
+		}
+	}
+	return true
+}
+
+// rollingRecreate starts the new container of a replica beside the old one
+// under a temporary name, waits until it is ready (healthy where the service
+// has a healthcheck, else running), and only then removes the old one and
+// gives the new one its name. A crash in between leaves two containers with
+// one number, which the next plan sorts out.
+func (x *executor) rollingRecreate(ctx context.Context, s *spec.Service, a ContainerAction) (string, error) {
+	d := x.e.docker
+	st := Status{Object: a.Name, Service: a.Service}
+	emit := func(phase, detail string) {
+		st.Phase, st.Detail = phase, detail
+		x.e.emit(st)
+	}
+	fail := func(err error) (string, error) {
+		st.Err, st.Done = err, true
+		emit(PhaseError, err.Error())
+		return "", err
+	}
+	emit(PhaseRecreate, a.Reason+" (rolling)")
+	next := a.Spec
+	next.Name = a.Name + "-next"
+	id, err := d.ContainerCreate(ctx, next)
+	if errors.Is(err, ErrConflict) {
+		// A crashed roll left one behind; it is ours, by name.
+		_ = d.ContainerRemove(ctx, next.Name, true)
+		id, err = d.ContainerCreate(ctx, next)
+	}
+	if err != nil {
+		return fail(fmt.Errorf("create %s: %w", next.Name, err))
+	}
+	if err := d.ContainerStart(ctx, id); err != nil {
+		_ = d.ContainerRemove(ctx, id, true)
+		return fail(fmt.Errorf("start %s: %w", next.Name, err))
+	}
+	emit(PhaseWaiting, "new replica getting ready")
+	check := running
+	if hc := s.Healthcheck; hc != nil && !hc.Disable {
+		check = healthy
+	}
+	waitCtx, cancel := context.WithTimeout(ctx, x.opts.DependencyTimeout)
+	err = x.watch.wait(waitCtx, id, check)
+	cancel()
+	if err != nil {
+		logs := x.lastLogs([]string{id})
+		_ = d.ContainerRemove(ctx, id, true)
+		return fail(fmt.Errorf("recreate %s: new container not ready, old one kept: %w%s", a.Name, err, logs))
+	}
+	old := a.Existing
+	if err := d.ContainerStop(ctx, old.ID, stopTimeout(x.opts.StopTimeout, s)); err != nil && !errors.Is(err, ErrNotFound) {
+		return fail(fmt.Errorf("stop %s: %w", a.Name, err))
+	}
+	if err := d.ContainerRemove(ctx, old.ID, true); err != nil && !errors.Is(err, ErrNotFound) {
+		return fail(fmt.Errorf("remove old %s: %w", a.Name, err))
+	}
+	if err := d.ContainerRename(ctx, id, a.Name); err != nil {
+		return fail(fmt.Errorf("rename %s: %w", next.Name, err))
+	}
+	st.Done = true
+	emit(PhaseRunning, "recreated")
+	return id, nil
+}
+
+func shortID(id string) string {
+	if len(id) > 12 {
+		return id[:12]
+	}
+	return id
+}
+
+func (e *Engine) createResources(ctx context.Context, plan *Plan) error {
+	for _, r := range plan.Networks {
+		if r.Kind != ActCreate {
+			continue
+		}
+		obj := "network " + r.Name
+		e.emit(Status{Object: obj, Phase: PhaseCreating})
+		if _, err := e.docker.NetworkCreate(ctx, *r.Network); err != nil && !errors.Is(err, ErrConflict) {
+			return fmt.Errorf("create network %s: %w", r.Name, err)
+		}
+		e.emit(Status{Object: obj, Phase: PhaseCreated, Done: true})
+	}
+	for _, r := range plan.Volumes {
+		if r.Kind != ActCreate {
+			continue
+		}
+		obj := "volume " + r.Name
+		e.emit(Status{Object: obj, Phase: PhaseCreating})
+		if err := e.docker.VolumeCreate(ctx, *r.Volume); err != nil {
+			return fmt.Errorf("create volume %s: %w", r.Name, err)
+		}
+		e.emit(Status{Object: obj, Phase: PhaseCreated, Done: true})
+	}
+	return nil
+}
+
+// waitCondition blocks until every container of dependency dep meets cond,
+// or fails with a message that says which container, what it did, and its
+// last log lines.
+func (x *executor) waitCondition(ctx context.Context, service, dep, cond string, ids []string) error {
+	if cond == "" {
+		cond = spec.ConditionStarted
+	}
+	if cond == spec.ConditionStarted {
+		return nil // the dependency's containers were started before done closed
+	}
+	ds := x.p.Services[dep]
+	what := map[string]string{spec.ConditionHealthy: "healthy", spec.ConditionCompleted: "completed"}[cond]
+	x.e.emit(Status{Object: service, Service: service, Phase: PhaseWaiting, Detail: fmt.Sprintf("for %s to be %s", dep, what)})
+	ctx, cancel := context.WithTimeout(ctx, x.opts.DependencyTimeout)
+	defer cancel()
+	var wg sync.WaitGroup
+	errs := make([]error, len(ids))
+	for i, id := range ids {
+		wg.Add(1)
+		go func(i int, id string) {
+			defer wg.Done()
+			switch cond {
+			case spec.ConditionHealthy:
+				errs[i] = x.waitHealthy(ctx, ds, id)
+			case spec.ConditionCompleted:
+				errs[i] = x.watch.wait(ctx, id, completed)
+			}
+		}(i, id)
+	}
+	wg.Wait()
+	if err := errors.Join(errs...); err != nil {
+		if errors.Is(err, context.DeadlineExceeded) {
+			err = fmt.Errorf("timed out after %s", x.opts.DependencyTimeout)
+		}
+		return fmt.Errorf("service %s: dependency %s did not become %s: %w%s", service, dep, what, err, x.lastLogs(ids))
+	}
+	return nil
+}
+
+func completed(st watchState) error {
+	switch {
+	case st.Exited && st.ExitCode == 0:
+		return nil
+	case st.Exited:
+		return fmt.Errorf("exited with code %d", st.ExitCode)
+	}
+	return errStillWaiting
+}
+
+// lastLogs returns the last lines of output of the containers, indented, for
+// an error message.
+func (x *executor) lastLogs(ids []string) string {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	var b strings.Builder
+	for _, id := range ids {
+		var out strings.Builder
+		if err := x.e.docker.ContainerLogs(ctx, id, LogOptions{Tail: "10"}, &out, &out); err != nil || out.Len() == 0 {
+			continue
+		}
+		fmt.Fprintf(&b, "\nlast log lines of %s:\n", shortID(id))
+		for _, line := range strings.Split(strings.TrimRight(out.String(), "\n"), "\n") {
+			b.WriteString("  | " + line + "\n")
+		}
+	}
+	return strings.TrimRight(b.String(), "\n")
+}

@@ -1,0 +1,216 @@
+package engine
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sort"
+	"strings"
+
+	"golang.org/x/sync/errgroup"
+
+	"github.com/stack-dev/stack/spec"
+)
+
+// DefaultImageParallel bounds concurrent builds and pulls: both are heavy on
+// the daemon and the network, so fewer run at once than container operations.
+const DefaultImageParallel = 4
+
+// Pull policies (spec.Service.PullPolicy and ImageOptions.Pull).
+const (
+	PullMissing = "missing"
+	PullAlways  = "always"
+	PullNever   = "never"
+	PullBuild   = "build"
+)
+
+// ImageOptions steer EnsureImages, Build and Pull.
+type ImageOptions struct {
+	// Build rebuilds images even when their context and config are unchanged.
+	Build bool
+	// NoCache builds without the builder's cache.
+	NoCache bool
+	// Pull overrides each service's pull_policy: "always", "missing",
+	// "never"; "" keeps the service's own.
+	Pull string
+	// Parallel bounds concurrent builds and pulls (DefaultImageParallel).
+	Parallel int
+}
+
+func (o ImageOptions) parallel() int {
+	if o.Parallel > 0 {
+		return o.Parallel
+	}
+	return DefaultImageParallel
+}
+
+// imageAction is what EnsureImages does for one service.
+type imageAction int
+
+const (
+	// imageUseLocal: the image must already exist (pull_policy never).
+	imageUseLocal imageAction = iota
+	// imagePullMissing: pull only when no local image has the name.
+	imagePullMissing
+	// imagePull: always pull.
+	imagePull
+	// imagePullElseBuild: pull, and build if the pull fails.
+	imagePullElseBuild
+	// imageBuild: build, skipped when the context and config are unchanged.
+	imageBuild
+)
+
+// decideImage applies the pull policy to a service. A service with a build
+// section is built, skipped when unchanged; only pull_policy always with an
+// image name pulls it first. A service without one is pulled as its policy
+// says.
+func decideImage(s *spec.Service, opts ImageOptions) (imageAction, error) {
+	policy := s.PullPolicy
+	if opts.Pull != "" && policy != PullBuild {
+		policy = opts.Pull
+	}
+	switch policy {
+	case "", PullMissing, "if_not_present", PullAlways, PullNever, PullBuild:
+	default:
+		return 0, fmt.Errorf("service %s: unknown pull_policy %q (want missing, always, never or build)", s.Name, policy)
+	}
+	if s.Build != nil {
+		if policy == PullAlways && s.Image != "" && !opts.Build {
+			return imagePullElseBuild, nil
+		}
+		return imageBuild, nil
+	}
+	switch policy {
+	case PullBuild:
+		return 0, fmt.Errorf("service %s: pull_policy build needs a build section", s.Name)
+	case PullAlways:
+		return imagePull, nil
+	case PullNever:
+		return imageUseLocal, nil
+	}
+	return imagePullMissing, nil
+}
+
+// EnsureImages makes sure every given service (nil: all) has its image,
+// building and pulling as the services' policies and opts say, and returns
+// each service's image ID. Builds and pulls run in parallel, bounded by
+// opts.Parallel. It creates no containers, networks or volumes.
+func (e *Engine) EnsureImages(ctx context.Context, p *spec.Project, services []string, opts ImageOptions) (map[string]string, error) {
+	names, err := selectServices(p, services)
+	if err != nil {
+		return nil, err
+	}
+	var (
+		builds []string
+		pulls  = map[string][]string{} // ref -> services
+		orElse = map[string]bool{}     // services built when their pull fails
+	)
+	for _, name := range names {
+		s := p.Services[name]
+		action, err := decideImage(s, opts)
+		if err != nil {
+			return nil, err
+		}
+		ref := ImageName(p, s)
+		switch action {
+		case imageBuild:
+			builds = append(builds, name)
+		case imagePull:
+			pulls[ref] = append(pulls[ref], name)
+		case imagePullElseBuild:
+			pulls[ref] = append(pulls[ref], name)
+			orElse[name] = true
+		case imagePullMissing:
+			if _, err := e.docker.ImageInspect(ctx, ref); errors.Is(err, ErrNotFound) {
+				pulls[ref] = append(pulls[ref], name)
+			} else if err != nil {
+				return nil, fmt.Errorf("service %s: inspect image %s: %w", name, ref, err)
+			}
+		}
+	}
+
+	g, gctx := errgroup.WithContext(ctx)
+	g.SetLimit(opts.parallel())
+	for _, ref := range sortedKeys(pulls) {
+		g.Go(func() error {
+			err := e.pullImage(gctx, ref, pulls[ref])
+			if err == nil || gctx.Err() != nil {
+				return err
+			}
+			var fallback []string
+			for _, name := range pulls[ref] {
+				if orElse[name] {
+					fallback = append(fallback, name)
+				}
+			}
+			if len(fallback) < len(pulls[ref]) {
+				return err
+			}
+			e.log.Debug("pull failed, building instead: " + err.Error())
+			return e.buildServices(gctx, p, fallback, opts, 1)
+		})
+	}
+	if len(builds) > 0 {
+		// All builds take one slot of the pool and run opts.Parallel at a
+		// time inside it, so a stack of only builds is not serialized.
+		g.Go(func() error { return e.buildServices(gctx, p, builds, opts, opts.parallel()) })
+	}
+	if err := g.Wait(); err != nil {
+		return nil, err
+	}
+	return e.imageIDs(ctx, p, names, opts)
+}
+
+// imageIDs maps each service to the ID of its local image.
+func (e *Engine) imageIDs(ctx context.Context, p *spec.Project, names []string, opts ImageOptions) (map[string]string, error) {
+	ids := make(map[string]string, len(names))
+	var errs []error
+	for _, name := range names {
+		s := p.Services[name]
+		ref := ImageName(p, s)
+		img, err := e.docker.ImageInspect(ctx, ref)
+		switch {
+		case errors.Is(err, ErrNotFound) && isUseLocal(s, opts):
+			errs = append(errs, fmt.Errorf("service %s: image %s does not exist locally and pull_policy is never; pull it with `stack pull %s`", name, ref, name))
+		case err != nil:
+			errs = append(errs, fmt.Errorf("service %s: inspect image %s: %w", name, ref, err))
+		default:
+			ids[name] = img.ID
+		}
+	}
+	if len(errs) > 0 {
+		return nil, errors.Join(errs...)
+	}
+	return ids, nil
+}
+
+// selectServices returns the named services, sorted, or all of them; an
+// unknown name is an error.
+func selectServices(p *spec.Project, services []string) ([]string, error) {
+	if len(services) == 0 {
+		return p.ServiceNames(), nil
+	}
+	var unknown []string
+	seen := map[string]bool{}
+	var names []string
+	for _, name := range services {
+		if _, ok := p.Services[name]; !ok {
+			unknown = append(unknown, name)
+			continue
+		}
+		if !seen[name] {
+			seen[name] = true
+			names = append(names, name)
+		}
+	}
+	if len(unknown) > 0 {
+		return nil, fmt.Errorf("no such service: %s", strings.Join(unknown, ", "))
+	}
+	sort.Strings(names)
+	return names, nil
+}
+
+func isUseLocal(s *spec.Service, opts ImageOptions) bool {
+	action, err := decideImage(s, opts)
+	return err == nil && action == imageUseLocal
+}

@@ -1,0 +1,93 @@
+package engine
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"strconv"
+	"sync"
+	"time"
+)
+
+// ContainerSummary is one row of `ps`.
+type ContainerSummary struct {
+	ID        string    `json:"id"`
+	Name      string    `json:"name"`
+	Service   string    `json:"service"`
+	Number    int       `json:"number"`
+	Image     string    `json:"image"`
+	State     string    `json:"state"`
+	Health    string    `json:"health"`
+	ExitCode  int       `json:"exit_code"`
+	Status    string    `json:"status"`
+	Ports     []string  `json:"ports"`
+	Created   time.Time `json:"created"`
+	StartedAt time.Time `json:"started_at,omitempty"`
+}
+
+// PsOptions tune `ps`.
+type PsOptions struct {
+	// All includes stopped containers; by default only running ones, as
+	// `docker compose ps` does.
+	All      bool
+	Services []string
+}
+
+// Ps lists the project's service containers, sorted by service and number.
+func (e *Engine) Ps(ctx context.Context, project string, opts PsOptions) ([]ContainerSummary, error) {
+	obs, err := e.observe(ctx, project)
+	if err != nil {
+		return nil, err
+	}
+	picked := filterContainers(obs.Containers, opts.Services, func(c ObservedContainer) bool { return opts.All || c.Running() })
+	rows := make([]ContainerSummary, len(picked))
+	errs := make([]error, len(picked))
+	var wg sync.WaitGroup
+	sem := make(chan struct{}, DefaultParallel)
+	for i, c := range picked {
+		wg.Add(1)
+		go func(i int, c ObservedContainer) {
+			defer wg.Done()
+			sem <- struct{}{}
+			defer func() { <-sem }()
+			row := ContainerSummary{
+				ID: c.ID, Name: c.Name, Service: c.Service, Number: c.Number, Image: c.Image,
+				State: c.State, Status: c.Status, Created: c.Created, Ports: []string{},
+			}
+			for _, p := range c.Ports {
+				row.Ports = append(row.Ports, formatPort(p))
+			}
+			sort.Strings(row.Ports)
+			cs, err := e.docker.ContainerInspect(ctx, c.ID)
+			if err != nil {
+				errs[i] = fmt.Errorf("inspect %s: %w", c.Name, err)
+				return
+			}
+			row.Health, row.ExitCode, row.StartedAt = cs.Health, cs.ExitCode, cs.StartedAt
+			rows[i] = row
+		}(i, c)
+	}
+	wg.Wait()
+	for _, err := range errs {
+		if err != nil {
+			return nil, err
+		}
+	}
+	return rows, nil
+}
+
+func formatPort(p PortBinding) string {
+	proto := p.Protocol
+	if proto == "" {
+		proto = "tcp"
+	}
+	target := strconv.Itoa(int(p.ContainerPort)) + "/" + proto
+	if p.HostPort == "" {
+		return target
+	}
+	host := p.HostIP
+	if host == "" {
+		host = "0.0.0.0"
+	}
+	return host + ":" + p.HostPort + "->" + target
+}

@@ -1,0 +1,67 @@
+package engine
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+
+	"golang.org/x/sync/errgroup"
+
+	"github.com/stack-dev/stack/spec"
+)
+
+// Push pushes the images of the given services (nil: all) that have both a
+// build section and an image name, each image once. The image must have
+// been built; naming a service that cannot be pushed is an error.
+func (e *Engine) Push(ctx context.Context, p *spec.Project, services []string) error {
+	names, err := selectServices(p, services)
+	if err != nil {
+		return err
+	}
+	refs := map[string][]string{} // ref -> services
+	for _, name := range names {
+		s := p.Services[name]
+		if s.Build == nil || s.Image == "" {
+			if len(services) > 0 {
+				return fmt.Errorf("service %s cannot be pushed: it needs both build and image", name)
+			}
+			continue
+		}
+		refs[s.Image] = append(refs[s.Image], name)
+	}
+	for _, ref := range sortedKeys(refs) {
+		if _, err := e.docker.ImageInspect(ctx, ref); errors.Is(err, ErrNotFound) {
+			return fmt.Errorf("service %s: image %s does not exist locally; build it with `stack build %s`", refs[ref][0], ref, refs[ref][0])
+		} else if err != nil {
+			return fmt.Errorf("service %s: inspect image %s: %w", refs[ref][0], ref, err)
+		}
+	}
+	g, gctx := errgroup.WithContext(ctx)
+	g.SetLimit(DefaultImageParallel)
+	for _, ref := range sortedKeys(refs) {
+		g.Go(func() error { return e.pushImage(gctx, ref, refs[ref]) })
+	}
+	return g.Wait()
+}
+
+func (e *Engine) pushImage(ctx context.Context, ref string, services []string) error {
+	object, who := "image "+ref, strings.Join(services, ", ")
+	e.emit(Status{Object: object, Service: services[0], Phase: PhasePushing})
+	layers := newLayerProgress("Pushed", "Layer already exists", "Mounted from")
+	err := e.docker.ImagePush(ctx, ref, func(pr Progress) {
+		if !layers.update(pr, "Pushing") {
+			return
+		}
+		cur, total := layers.sum()
+		e.emit(Status{Object: object, Service: services[0], Phase: PhasePushing,
+			Detail: layerDetail(pr), Current: cur, Total: total})
+	})
+	if err != nil {
+		err = fmt.Errorf("service %s: %w", who, err)
+		e.emit(Status{Object: object, Service: services[0], Phase: PhaseError, Err: err, Done: true})
+		return err
+	}
+	e.emit(Status{Object: object, Service: services[0], Phase: PhasePushed, Done: true})
+	return nil
+}

@@ -1,0 +1,54 @@
+package engine
+
+import (
+	"context"
+	"fmt"
+)
+
+// Start starts the project's stopped containers, dependencies first. It
+// creates nothing: `up` does that.
+func (e *Engine) Start(ctx context.Context, project string, services []string) error {
+	obs, err := e.observe(ctx, project)
+	if err != nil {
+		return err
+	}
+	stopped := filterContainers(obs.Containers, services, func(c ObservedContainer) bool { return !c.Running() })
+	if len(obs.Containers) == 0 {
+		return fmt.Errorf("project %s has no containers; run `stack up` first", project)
+	}
+	return e.inOrder(ctx, stopped, func(c ObservedContainer) error {
+		st := Status{Object: c.Name, Service: c.Service, Phase: PhaseStarting}
+		e.emit(st)
+		if err := e.docker.ContainerStart(ctx, c.ID); err != nil {
+			return fmt.Errorf("start %s: %w", c.Name, err)
+		}
+		st.Phase, st.Done = PhaseRunning, true
+		e.emit(st)
+		return nil
+	})
+}
+
+// Restart stops the project's containers (dependents first) and starts them
+// again (dependencies first).
+func (e *Engine) Restart(ctx context.Context, project string, opts StopOptions) error {
+	if err := e.Stop(ctx, project, opts); err != nil {
+		return err
+	}
+	return e.Start(ctx, project, opts.Services)
+}
+
+// filterContainers keeps the containers of the named services (all when
+// services is empty) for which keep is true.
+func filterContainers(cs []ObservedContainer, services []string, keep func(ObservedContainer) bool) []ObservedContainer {
+	want := map[string]bool{}
+	for _, s := range services {
+		want[s] = true
+	}
+	var out []ObservedContainer
+	for _, c := range cs {
+		if (len(want) == 0 || want[c.Service]) && keep(c) {
+			out = append(out, c)
+		}
+	}
+	return out
+}

@@ -1,0 +1,43 @@
+package engine
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+)
+
+// StopOptions tune `stop`.
+type StopOptions struct {
+	Services []string
+	// Timeout overrides each container's stop grace period.
+	Timeout *time.Duration
+	// Kill sends SIGKILL instead of stopping gracefully.
+	Kill bool
+}
+
+// Stop stops the project's running containers, dependents first, and keeps
+// them for a later `start` or `up`.
+func (e *Engine) Stop(ctx context.Context, project string, opts StopOptions) error {
+	obs, err := e.observe(ctx, project)
+	if err != nil {
+		return err
+	}
+	running := filterContainers(obs.Containers, opts.Services, ObservedContainer.Running)
+	return e.inReverseOrder(ctx, running, func(c ObservedContainer) error {
+		st := Status{Object: c.Name, Service: c.Service, Phase: PhaseStopping}
+		e.emit(st)
+		var err error
+		if opts.Kill {
+			err = e.docker.ContainerKill(ctx, c.ID, "KILL")
+		} else {
+			err = e.docker.ContainerStop(ctx, c.ID, opts.Timeout)
+		}
+		if err != nil && !errors.Is(err, ErrNotFound) {
+			return fmt.Errorf("stop %s: %w", c.Name, err)
+		}
+		st.Phase, st.Done = PhaseStopped, true
+		e.emit(st)
+		return nil
+	})
+}

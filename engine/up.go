@@ -1,0 +1,183 @@
+package engine
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/stack-dev/stack/spec"
+)
+
+// UpOptions tune `up`.
+type UpOptions struct {
+	Plan PlanOptions
+	// Images says when to build and pull.
+	Images ImageOptions
+	// Parallel bounds concurrent container operations (DefaultParallel).
+	Parallel int
+	// DryRun plans without touching anything.
+	DryRun bool
+	// RemoveOrphans removes containers of services no longer in the stack.
+	RemoveOrphans bool
+	// Wait blocks until every service is running (healthy where it has a
+	// healthcheck) and every job completed, for at most WaitTimeout.
+	Wait        bool
+	WaitTimeout time.Duration
+	// DependencyTimeout bounds each wait for a depends_on condition.
+	DependencyTimeout time.Duration
+}
+
+// Up converges the project to p: it observes what exists, plans, and
+// applies the plan. It returns the plan it carried out.
+func (e *Engine) Up(ctx context.Context, p *spec.Project, opts UpOptions) (*Plan, error) {
+	unlock, err := e.lock(ctx, p.Name)
+	if err != nil {
+		return nil, err
+	}
+	defer unlock()
+	var plan *Plan
+	if opts.DryRun {
+		// Nothing may change, so no build or pull: plan against the images
+		// there are.
+		plan, err = e.plan(ctx, p, opts.Plan, e.resolveImageIDs)
+		return plan, err
+	}
+	plan, err = e.plan(ctx, p, opts.Plan, func(ctx context.Context, p *spec.Project, services []string) (map[string]string, error) {
+		return e.EnsureImages(ctx, p, services, opts.Images)
+	})
+	if err != nil {
+		return plan, err
+	}
+	for _, c := range plan.Orphans {
+		if !opts.RemoveOrphans {
+			e.emit(Status{Object: c.Name, Service: c.Service, Phase: PhaseWarning,
+				Detail: "orphan container (service " + c.Service + " is not in the stack); use --remove-orphans to remove it"})
+		}
+	}
+	if opts.RemoveOrphans {
+		if err := e.removeContainers(ctx, plan.Orphans, nil); err != nil {
+			return plan, err
+		}
+	}
+	err = e.apply(ctx, p, plan, applyOptions{
+		Parallel:          opts.Parallel,
+		DependencyTimeout: opts.DependencyTimeout,
+	})
+	if err != nil {
+		return plan, err
+	}
+	if opts.Wait {
+		return plan, e.waitReady(ctx, p, plan, opts.WaitTimeout)
+	}
+	return plan, nil
+}
+
+// Plan returns what Up would do, touching nothing.
+func (e *Engine) Plan(ctx context.Context, p *spec.Project, opts PlanOptions) (*Plan, error) {
+	return e.plan(ctx, p, opts, e.resolveImageIDs)
+}
+
+// imageResolver maps services to the IDs of their images.
+type imageResolver func(ctx context.Context, p *spec.Project, services []string) (map[string]string, error)
+
+func (e *Engine) plan(ctx context.Context, p *spec.Project, opts PlanOptions, resolve imageResolver) (*Plan, error) {
+	obs, err := e.observe(ctx, p.Name)
+	if err != nil {
+		return nil, err
+	}
+	services := opts.Services
+	if len(services) == 0 {
+		services = p.ServiceNames()
+	} else if services, err = p.Closure(services); err != nil {
+		return nil, err
+	}
+	images, err := resolve(ctx, p, services)
+	if err != nil {
+		return nil, err
+	}
+	return PlanUp(p, obs, images, opts)
+}
+
+// resolveImageIDs maps each service to the ID of its local image, building
+// and pulling nothing. A missing image plans as a change of image.
+func (e *Engine) resolveImageIDs(ctx context.Context, p *spec.Project, services []string) (map[string]string, error) {
+	ids := map[string]string{}
+	for _, name := range services {
+		s := p.Services[name]
+		ref := ImageName(p, s)
+		img, err := e.docker.ImageInspect(ctx, ref)
+		if err != nil {
+			if errors.Is(err, ErrNotFound) {
+				ids[name] = "missing:" + ref
+				continue
+			}
+			return nil, fmt.Errorf("service %s: inspect image %s: %w", name, ref, err)
+		}
+		ids[name] = img.ID
+	}
+	return ids, nil
+}
+
+// waitReady waits until every service of the plan is running (healthy where
+// it has a healthcheck) and every job has completed with 0.
+func (e *Engine) waitReady(ctx context.Context, p *spec.Project, plan *Plan, timeout time.Duration) error {
+	if timeout > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, timeout)
+		defer cancel()
+	}
+	obs, err := e.observe(ctx, p.Name)
+	if err != nil {
+		return err
+	}
+	w := newWatcher(ctx, e.docker, p.Name)
+	jobs := jobServices(p)
+	errs := make(chan error, len(obs.Containers))
+	count := 0
+	for _, sp := range plan.Services {
+		s := p.Services[sp.Service]
+		for _, c := range obs.ServiceContainers(sp.Service) {
+			count++
+			go func(c ObservedContainer) {
+				check, phase := running, PhaseRunning
+				switch {
+				case jobs[s.Name]:
+					check, phase = completed, PhaseExited
+				case s.Healthcheck != nil && !s.Healthcheck.Disable:
+					check, phase = healthy, PhaseHealthy
+				}
+				err := w.wait(ctx, c.ID, check)
+				if err != nil {
+					if errors.Is(err, context.DeadlineExceeded) {
+						err = fmt.Errorf("not ready after %s", timeout)
+					}
+					err = fmt.Errorf("%s: %w", c.Name, err)
+				} else {
+					e.emit(Status{Object: c.Name, Service: c.Service, Phase: phase, Done: true})
+				}
+				errs <- err
+			}(c)
+		}
+	}
+	var all []error
+	for i := 0; i < count; i++ {
+		if err := <-errs; err != nil {
+			all = append(all, err)
+		}
+	}
+	if err := errors.Join(all...); err != nil {
+		return fmt.Errorf("wait: %w", err)
+	}
+	return nil
+}
+
+func running(st watchState) error {
+	switch {
+	case st.Running:
+		return nil
+	case st.Exited:
+		return fmt.Errorf("exited with code %d", st.ExitCode)
+	}
+	return errStillWaiting
+}

@@ -1,0 +1,109 @@
+package testenv
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"sync"
+	"testing"
+)
+
+// TestImageRef is the image every integration test runs; see
+// internal/testimage for what it can do.
+const TestImageRef = "stack-testimage:dev"
+
+// labelImageHash on the test image is the hash of the binary and
+// Dockerfile it was built from; equal means no rebuild.
+const labelImageHash = "dev.stack.testimage-hash"
+
+var (
+	imageOnce sync.Once
+	imageErr  error
+)
+
+// TestImage returns the reference of the test image, building it first if
+// it is missing or stale: once per test process, and not at all when the
+// image already carries the hash of the current binary and Dockerfile.
+// Packages tested in parallel serialise on a lock file.
+func TestImage(t testing.TB) string {
+	t.Helper()
+	RequireDocker(t)
+	imageOnce.Do(func() { imageErr = ensureTestImage() })
+	if imageErr != nil {
+		t.Fatalf("test image: %v", imageErr)
+	}
+	return TestImageRef
+}
+
+func ensureTestImage() error {
+	dir, err := os.MkdirTemp("", "stack-testimage-*")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(dir)
+
+	src := testimageDir()
+	// -trimpath makes the binary, and so its hash, the same on every build.
+	build := exec.Command("go", "build", "-trimpath", "-ldflags=-s -w", "-o", filepath.Join(dir, "testimage"), ".")
+	build.Dir = src
+	build.Env = append(os.Environ(), "CGO_ENABLED=0", "GOOS=linux")
+	if out, err := build.CombinedOutput(); err != nil {
+		return fmt.Errorf("go build testimage: %v\n%s", err, out)
+	}
+	dockerfile, err := os.ReadFile(filepath.Join(src, "Dockerfile"))
+	if err != nil {
+		return err
+	}
+	if err := os.WriteFile(filepath.Join(dir, "Dockerfile"), dockerfile, 0o644); err != nil {
+		return err
+	}
+	if err := os.Mkdir(filepath.Join(dir, "data"), 0o755); err != nil {
+		return err
+	}
+	binary, err := os.ReadFile(filepath.Join(dir, "testimage"))
+	if err != nil {
+		return err
+	}
+	sum := sha256.New()
+	sum.Write(binary)
+	sum.Write(dockerfile)
+	hash := hex.EncodeToString(sum.Sum(nil))
+
+	unlock, err := lockFile(filepath.Join(os.TempDir(), "stack-testimage.lock"))
+	if err != nil {
+		return err
+	}
+	defer unlock()
+	if imageHash() == hash {
+		return nil
+	}
+	// The classic builder: this machine's docker CLI has no buildx plugin.
+	docker := exec.Command("docker", "build", "-q", "--label", labelImageHash+"="+hash, "-t", TestImageRef, dir)
+	docker.Env = append(os.Environ(), "DOCKER_BUILDKIT=0")
+	if out, err := docker.CombinedOutput(); err != nil {
+		return fmt.Errorf("docker build %s: %v\n%s", TestImageRef, err, out)
+	}
+	return nil
+}
+
+// imageHash returns the build hash label of the existing test image, or ""
+// if there is none.
+func imageHash() string {
+	out, err := exec.Command("docker", "image", "inspect", "--format",
+		`{{index .Config.Labels "`+labelImageHash+`"}}`, TestImageRef).Output()
+	if err != nil {
+		return ""
+	}
+	return strings.TrimSpace(string(out))
+}
+
+// testimageDir is internal/testimage in the source tree of this file.
+func testimageDir() string {
+	_, file, _, _ := runtime.Caller(0)
+	return filepath.Join(filepath.Dir(file), "..", "testimage")
+}

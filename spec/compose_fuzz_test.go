@@ -1,0 +1,49 @@
+package spec
+
+import (
+	"os"
+	"path/filepath"
+	"testing"
+)
+
+// FuzzLoadCompose feeds arbitrary bytes as a compose file: loading may
+// fail, it must not panic, and a loaded project must render.
+func FuzzLoadCompose(f *testing.F) {
+	for _, glob := range []string{"testdata/compose/*/compose.yaml", "testdata/invalid/compose-*.yaml"} {
+		files, err := filepath.Glob(glob)
+		if err != nil {
+			f.Fatal(err)
+		}
+		for _, file := range files {
+			data, err := os.ReadFile(file)
+			if err != nil {
+				f.Fatal(err)
+			}
+			f.Add(data)
+		}
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		dir := t.TempDir()
+		file := filepath.Join(dir, "compose.yaml")
+		if err := os.WriteFile(file, data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		p, err := Load(LoadOptions{Files: []string{file}, Environ: []string{}, ProjectName: "fuzz"})
+		if err != nil {
+			return
+		}
+		for _, format := range []string{"yaml", "json"} {
+			if _, err := MarshalCompose(p, format); err != nil {
+				t.Errorf("MarshalCompose %s: %v", format, err)
+			}
+		}
+		if _, err := MarshalHCL(p); err != nil {
+			t.Errorf("MarshalHCL: %v", err)
+		}
+		if _, err := p.Levels(); err == nil {
+			if _, err := RenderGraph(p, "text"); err != nil {
+				t.Errorf("RenderGraph: %v", err)
+			}
+		}
+	})
+}

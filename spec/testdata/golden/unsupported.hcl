@@ -1,0 +1,5 @@
+name = "unsupported"
+
+service "app" {
+  image = "app:latest"
+}
