@@ -6,9 +6,23 @@ STACK    := bin/stack
 EXAMPLE  ?= stack.hcl.example
 export CGO_ENABLED ?= 0
 
-.PHONY: build up down test test-unit vet fuzz bench clean
+.PHONY: build up down test vet fuzz bench clean
 
 build: $(STACK)
+
+include examples/modelstack/images.mk
+
+# The example: a model server behind a gateway, its registries and a
+# prediction log, all built here from source (nothing is pulled).
+up: build modelstack-bins
+	$(STACK) -f $(EXAMPLE) up --wait --wait-timeout 5m
+	@echo
+	@echo "the model-serving stack is up; ask it for a prediction:"
+	@echo "  curl -s -X POST localhost:8080/predict -d '{\"features\": [5.1, 3.5, 1.4, 0.2]}'"
+	@echo "see it with: $(STACK) -f $(EXAMPLE) ps; tear it down with: make down"
+
+down: build
+	$(STACK) -f $(EXAMPLE) down
 
 $(STACK): $(shell find cmd engine spec internal -name '*.go' 2>/dev/null) go.mod go.sum
 	$(GO) build -ldflags '$(LDFLAGS)' -o $(STACK) ./cmd/stack
@@ -30,5 +44,5 @@ fuzz:
 		$(GO) test -run '^$$' -fuzz "^$$f$$" -fuzztime $(FUZZTIME) ./spec || exit 1; \
 	done
 
-clean:
+clean: modelstack-clean
 	rm -rf bin

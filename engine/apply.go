@@ -351,12 +351,12 @@ func (x *executor) rollingRecreate(ctx context.Context, s *spec.Service, a Conta
 		return fail(fmt.Errorf("start %s: %w", next.Name, err))
 	}
 	emit(PhaseWaiting, "new replica getting ready")
-	check := running
-	if hc := s.Healthcheck; hc != nil && !hc.Disable {
-		check = healthy
-	}
 	waitCtx, cancel := context.WithTimeout(ctx, x.opts.DependencyTimeout)
-	err = x.watch.wait(waitCtx, id, check)
+	if hc := s.Healthcheck; hc != nil && !hc.Disable {
+		err = x.e.waitHealthy(waitCtx, x.watch, s, id)
+	} else {
+		err = x.watch.wait(waitCtx, id, running)
+	}
 	cancel()
 	if err != nil {
 		logs := x.lastLogs([]string{id})
@@ -422,8 +422,9 @@ func (x *executor) waitCondition(ctx context.Context, service, dep, cond string,
 		return nil // the dependency's containers were started before done closed
 	}
 	ds := x.p.Services[dep]
-	what := map[string]string{spec.ConditionHealthy: "healthy", spec.ConditionCompleted: "completed"}[cond]
-	x.e.emit(Status{Object: service, Service: service, Phase: PhaseWaiting, Detail: fmt.Sprintf("for %s to be %s", dep, what)})
+	waitFor := map[string]string{spec.ConditionHealthy: "be healthy", spec.ConditionCompleted: "complete successfully"}[cond]
+	failed := map[string]string{spec.ConditionHealthy: "become healthy", spec.ConditionCompleted: "complete successfully"}[cond]
+	x.e.emit(Status{Object: service, Service: service, Phase: PhaseWaiting, Detail: fmt.Sprintf("for %s to %s", dep, waitFor)})
 	ctx, cancel := context.WithTimeout(ctx, x.opts.DependencyTimeout)
 	defer cancel()
 	var wg sync.WaitGroup
@@ -434,7 +435,7 @@ func (x *executor) waitCondition(ctx context.Context, service, dep, cond string,
 			defer wg.Done()
 			switch cond {
 			case spec.ConditionHealthy:
-				errs[i] = x.waitHealthy(ctx, ds, id)
+				errs[i] = x.e.waitHealthy(ctx, x.watch, ds, id)
 			case spec.ConditionCompleted:
 				errs[i] = x.watch.wait(ctx, id, completed)
 			}
@@ -445,7 +446,7 @@ func (x *executor) waitCondition(ctx context.Context, service, dep, cond string,
 		if errors.Is(err, context.DeadlineExceeded) {
 			err = fmt.Errorf("timed out after %s", x.opts.DependencyTimeout)
 		}
-		return fmt.Errorf("service %s: dependency %s did not become %s: %w%s", service, dep, what, err, x.lastLogs(ids))
+		return fmt.Errorf("service %s: dependency %s did not %s: %w%s", service, dep, failed, err, x.lastLogs(ids))
 	}
 	return nil
 }

@@ -17,11 +17,11 @@ import (
 // start_interval; so while the container is in its start period stack probes
 // readiness itself, running the healthcheck test by exec every
 // start_interval, and counts the first success as healthy.
-func (x *executor) waitHealthy(ctx context.Context, s *spec.Service, id string) error {
+func (e *Engine) waitHealthy(ctx context.Context, w *watcher, s *spec.Service, id string) error {
 	hc := s.Healthcheck
 	if hc == nil || hc.Disable || len(hc.Test) == 0 || hc.Test[0] == "NONE" {
 		// The image may still define one; let the daemon's state decide.
-		cs, err := x.e.docker.ContainerInspect(ctx, id)
+		cs, err := e.docker.ContainerInspect(ctx, id)
 		if err != nil {
 			return err
 		}
@@ -32,9 +32,9 @@ func (x *executor) waitHealthy(ctx context.Context, s *spec.Service, id string) 
 	if hc != nil && hc.StartInterval > 0 && !hc.Disable {
 		probeCtx, stop := context.WithCancel(ctx)
 		defer stop()
-		go x.probeReadiness(probeCtx, s, id)
+		go e.probeReadiness(probeCtx, w, s, id)
 	}
-	return x.watch.wait(ctx, id, healthy)
+	return w.wait(ctx, id, healthy)
 }
 
 func healthy(st watchState) error {
@@ -52,7 +52,7 @@ func healthy(st watchState) error {
 // probeReadiness runs the healthcheck test every start_interval during the
 // start period (at least until the first daemon check would run) and marks
 // the container ready on the first success.
-func (x *executor) probeReadiness(ctx context.Context, s *spec.Service, id string) {
+func (e *Engine) probeReadiness(ctx context.Context, w *watcher, s *spec.Service, id string) {
 	hc := s.Healthcheck
 	cmd, ok := execCommand(hc.Test)
 	if !ok {
@@ -65,7 +65,7 @@ func (x *executor) probeReadiness(ctx context.Context, s *spec.Service, id strin
 	if window <= 0 {
 		window = 30 * time.Second // Docker's default interval
 	}
-	x.e.log.Debug("probing readiness by exec at start_interval (API 1.41 ignores start_interval)",
+	e.log.Debug("probing readiness by exec at start_interval (API 1.41 ignores start_interval)",
 		zap.String("service", s.Name), zap.String("container", shortID(id)),
 		zap.Duration("start_interval", hc.StartInterval), zap.Duration("window", window))
 	deadline := time.Now().Add(window)
@@ -77,11 +77,11 @@ func (x *executor) probeReadiness(ctx context.Context, s *spec.Service, id strin
 		if hc.Timeout > 0 {
 			probeCtx, cancel = context.WithTimeout(ctx, hc.Timeout)
 		}
-		res, err := x.e.docker.Exec(probeCtx, id, cmd)
+		res, err := e.docker.Exec(probeCtx, id, cmd)
 		cancel()
 		if err == nil && res.ExitCode == 0 {
-			x.e.log.Debug("readiness probe passed", zap.String("service", s.Name), zap.String("container", shortID(id)))
-			x.watch.markReady(id)
+			e.log.Debug("readiness probe passed", zap.String("service", s.Name), zap.String("container", shortID(id)))
+			w.markReady(id)
 			return
 		}
 		select {

@@ -13,6 +13,9 @@ import (
 type LogsOptions struct {
 	Services []string
 	LogOptions
+	// Ended, if set, is called when a container's stream ends (with
+	// Follow: the container stopped).
+	Ended func(container, service string)
 }
 
 // LogLine is one line of a container's output.
@@ -45,6 +48,9 @@ func (e *Engine) Logs(ctx context.Context, project string, opts LogsOptions, sin
 			err := e.docker.ContainerLogs(ctx, c.ID, opts.LogOptions, out, errOut)
 			out.flush()
 			errOut.flush()
+			if opts.Ended != nil && ctx.Err() == nil {
+				opts.Ended(c.Name, c.Service)
+			}
 			if err != nil && !errors.Is(err, context.Canceled) && ctx.Err() == nil {
 				mu.Lock()
 				errs = append(errs, fmt.Errorf("logs of %s: %w", c.Name, err))

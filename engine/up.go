@@ -140,14 +140,18 @@ func (e *Engine) waitReady(ctx context.Context, p *spec.Project, plan *Plan, tim
 		for _, c := range obs.ServiceContainers(sp.Service) {
 			count++
 			go func(c ObservedContainer) {
-				check, phase := running, PhaseRunning
+				var err error
+				phase := PhaseRunning
 				switch {
 				case jobs[s.Name]:
-					check, phase = completed, PhaseExited
+					phase = PhaseExited
+					err = w.wait(ctx, c.ID, completed)
 				case s.Healthcheck != nil && !s.Healthcheck.Disable:
-					check, phase = healthy, PhaseHealthy
+					phase = PhaseHealthy
+					err = e.waitHealthy(ctx, w, s, c.ID)
+				default:
+					err = w.wait(ctx, c.ID, running)
 				}
-				err := w.wait(ctx, c.ID, check)
 				if err != nil {
 					if errors.Is(err, context.DeadlineExceeded) {
 						err = fmt.Errorf("not ready after %s", timeout)

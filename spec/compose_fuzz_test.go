@@ -22,6 +22,14 @@ func FuzzLoadCompose(f *testing.F) {
 			f.Add(data)
 		}
 	}
+	// A mutated file can name "-" or /dev/stdin (include, env_file); reading
+	// an empty stdin keeps the worker from blocking.
+	devNull, err := os.Open(os.DevNull)
+	if err != nil {
+		f.Fatal(err)
+	}
+	defer devNull.Close()
+	os.Stdin = devNull
 	f.Fuzz(func(t *testing.T, data []byte) {
 		dir := t.TempDir()
 		file := filepath.Join(dir, "compose.yaml")

@@ -99,11 +99,7 @@ var fatalComposeKeys = []string{
 var unsupportedMountTypes = map[string]bool{"npipe": true, "cluster": true, "image": true}
 
 func supportedComposePaths() []tree.Path {
-	out := make([]tree.Path, len(supportedComposeKeys))
-	for i, k := range supportedComposeKeys {
-		out[i] = tree.Path(k)
-	}
-	return out
+	return toPaths(supportedComposeKeys)
 }
 
 // unsupportedComposePatterns flags supported keys whose value is not.

@@ -115,8 +115,11 @@ func resolveFiles(opts LoadOptions) ([]string, error) {
 	return nil, fmt.Errorf("no stack file in %s (looked for %s)", dir, strings.Join(DefaultFiles, ", "))
 }
 
+// isHCL tells HCL stack files from compose files by name: *.hcl, and
+// examples and templates such as stack.hcl.example.
 func isHCL(file string) bool {
-	return strings.EqualFold(filepath.Ext(file), ".hcl")
+	name := strings.ToLower(filepath.Base(file))
+	return strings.HasSuffix(name, ".hcl") || strings.Contains(name, ".hcl.")
 }
 
 // NormalizeProjectName makes a Docker-safe project name from a folder name,

@@ -27,6 +27,7 @@ type upOptions struct {
 	Scale         []string // svc=N
 	Parallel      int
 	ExitCodeFrom  string
+	AbortOnExit   bool
 	Timeout       time.Duration // stop timeout on Ctrl-C
 	Build         bool
 	Pull          string
@@ -55,7 +56,8 @@ Ctrl-C kills it.`,
 	f.BoolVar(&opts.RemoveOrphans, "remove-orphans", false, "remove containers of services not in the stack")
 	f.StringArrayVar(&opts.Scale, "scale", nil, "set the replicas of a service, svc=N (repeatable)")
 	f.IntVar(&opts.Parallel, "parallel", engine.DefaultParallel, "container operations in flight at once")
-	f.StringVar(&opts.ExitCodeFrom, "exit-code-from", "", "exit with the exit code of this service's container (attached mode)")
+	f.StringVar(&opts.ExitCodeFrom, "exit-code-from", "", "exit with the exit code of this service's container; implies --abort-on-container-exit")
+	f.BoolVar(&opts.AbortOnExit, "abort-on-container-exit", false, "stop the whole stack when any container stops (attached mode)")
 	f.DurationVarP(&opts.Timeout, "timeout", "t", 0, "stop timeout on Ctrl-C (default: each service's stop_grace_period)")
 	f.BoolVar(&opts.Build, "build", false, "build images even if their context is unchanged")
 	f.StringVar(&opts.Pull, "pull", "", "pull images: always, missing, never (default: each service's pull_policy)")
@@ -127,7 +129,16 @@ func runUp(ctx context.Context, g *globalOptions, opts upOptions, services []str
 		return err
 	}
 	if opts.Detach || opts.Wait {
+		if opts.AbortOnExit || opts.ExitCodeFrom != "" {
+			return errors.New("--abort-on-container-exit and --exit-code-from need attached mode (no -d or --wait)")
+		}
 		return nil
+	}
+	if opts.ExitCodeFrom != "" {
+		if _, ok := p.Services[opts.ExitCodeFrom]; !ok {
+			return fmt.Errorf("--exit-code-from %s: no such service", opts.ExitCodeFrom)
+		}
+		opts.AbortOnExit = true
 	}
 	done()
 	return attach(ctx, g, e, p, opts, services, started, upCtx, more)
@@ -139,21 +150,40 @@ func runUp(ctx context.Context, g *globalOptions, opts upOptions, services []str
 func attach(ctx context.Context, g *globalOptions, e *engine.Engine, p *spec.Project, opts upOptions,
 	services []string, since time.Time, interrupted context.Context, more <-chan os.Signal) error {
 	printer := ui.NewLogPrinter(g.stdout, false, 0)
+	logsCtx, stopLogs := context.WithCancel(interrupted)
+	defer stopLogs()
+	exited := make(chan string, 1)
 	logsDone := make(chan error, 1)
 	go func() {
-		logsDone <- e.Logs(interrupted, p.Name, engine.LogsOptions{
+		logsDone <- e.Logs(logsCtx, p.Name, engine.LogsOptions{
 			Services:   services,
 			LogOptions: engine.LogOptions{Follow: true, Since: since, Tail: "all"},
+			Ended: func(container, service string) {
+				printer.Message(container + " exited")
+				if opts.AbortOnExit {
+					select {
+					case exited <- container:
+					default:
+					}
+				}
+			},
 		}, printer.Print)
 	}()
+	stopping := ""
 	select {
 	case err := <-logsDone:
 		if err != nil {
 			return err
 		}
 	case <-interrupted.Done():
+		stopping = "gracefully stopping... (press Ctrl+C again to force)"
+	case c := <-exited:
+		stopping = c + " exited; stopping the stack (--abort-on-container-exit)"
+	}
+	if stopping != "" {
+		stopLogs()
 		<-logsDone
-		printer.Message("gracefully stopping... (press Ctrl+C again to force)")
+		printer.Message(stopping)
 		stopCtx, cancel := context.WithCancel(ctx)
 		defer cancel()
 		stopOpts := engine.StopOptions{Services: services}
@@ -162,12 +192,24 @@ func attach(ctx context.Context, g *globalOptions, e *engine.Engine, p *spec.Pro
 		}
 		stopped := make(chan error, 1)
 		go func() { stopped <- e.Stop(stopCtx, p.Name, stopOpts) }()
+		// The next Ctrl-C kills: the second one, or the first if the stack
+		// is stopping because a container exited.
+		var firstCtrlC <-chan struct{}
+		if interrupted.Err() == nil {
+			firstCtrlC = interrupted.Done()
+		}
+		kill := false
 		select {
 		case err := <-stopped:
 			if err != nil {
 				return err
 			}
+		case <-firstCtrlC:
+			kill = true
 		case <-more:
+			kill = true
+		}
+		if kill {
 			cancel()
 			<-stopped
 			printer.Message("killing...")

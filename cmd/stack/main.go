@@ -123,6 +123,9 @@ func commands(g *globalOptions) []*cobra.Command {
 		newPullCmd(g),
 		newPushCmd(g),
 		newEventsCmd(g),
+		newConfigCmd(g),
+		newConvertCmd(g),
+		newGraphCmd(g),
 		newVersionCmd(g),
 	}
 }

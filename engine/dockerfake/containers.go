@@ -90,8 +90,9 @@ func (f *Fake) ContainerCreate(ctx context.Context, spec engine.ContainerSpec) (
 			continue
 		}
 		if _, ok := f.volumes[m.Source]; !ok {
-			f.volumes[m.Source] = &engine.Volume{Name: m.Source, Driver: "local", Labels: map[string]string{}}
-			f.emit(engine.Event{Type: "volume", Action: "create", ID: m.Source, Attributes: map[string]string{"driver": "local"}})
+			v := &engine.Volume{Name: m.Source, Driver: "local", Labels: map[string]string{}}
+			f.volumes[v.Name] = v
+			f.emitVolume(v, "create")
 		}
 	}
 	f.containers[id] = c

@@ -7,6 +7,7 @@
 package dockerfake
 
 import (
+	"context"
 	"crypto/rand"
 	"encoding/hex"
 	"sync"
@@ -22,7 +23,7 @@ type Fake struct {
 	Registry map[string]engine.Image
 
 	mu         sync.Mutex
-	containers map[string]*FakeContainer // by ID
+	containers map[string]*FakeContainer  // by ID
 	networks   map[string]*engine.Network // by ID
 	volumes    map[string]*engine.Volume  // by name
 	images     map[string]engine.Image    // by normalised ref and by ID
@@ -101,4 +102,13 @@ func newID() string {
 		panic("dockerfake: random id: " + err.Error())
 	}
 	return hex.EncodeToString(b)
+}
+
+// Version reports a fake daemon speaking the API of the oldest daemon
+// stack supports.
+func (f *Fake) Version(ctx context.Context) (engine.ServerVersion, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.call("Version")
+	return engine.ServerVersion{Version: "fake", APIVersion: "1.41", OS: "linux", Arch: "amd64"}, nil
 }

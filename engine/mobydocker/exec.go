@@ -51,7 +51,8 @@ func (c *Client) Exec(ctx context.Context, id string, cmd []string) (res engine.
 
 // execExitCode inspects a finished exec. The daemon may still report it
 // running for a moment after its output stream ended, so it polls briefly.
-func (c *Client) execExitCode(ctx context.Context, execID string) (int, error) {
+func (c *Client) execExitCode(ctx context.Context, execID string) (code int, err error) {
+	defer c.trace("ExecInspect", execID)(&err)
 	for {
 		res, err := c.api.ExecInspect(ctx, execID, client.ExecInspectOptions{})
 		if err != nil {

@@ -18,11 +18,10 @@ import (
 // (it all goes to stdout).
 func (c *Client) ContainerLogs(ctx context.Context, id string, opts engine.LogOptions, stdout, stderr io.Writer) (err error) {
 	defer c.trace("ContainerLogs", id)(&err)
-	inspected, err := c.api.ContainerInspect(ctx, id, client.ContainerInspectOptions{})
+	tty, err := c.hasTTY(ctx, id)
 	if err != nil {
-		return apiErr("logs of container "+id, err)
+		return err
 	}
-	tty := inspected.Container.Config != nil && inspected.Container.Config.Tty
 
 	logOpts := client.ContainerLogsOptions{
 		ShowStdout: true,
@@ -52,4 +51,13 @@ func (c *Client) ContainerLogs(ctx context.Context, id string, opts engine.LogOp
 		return fmt.Errorf("logs of container %s: %w", id, err)
 	}
 	return nil
+}
+
+func (c *Client) hasTTY(ctx context.Context, id string) (tty bool, err error) {
+	defer c.trace("ContainerInspect", id)(&err)
+	res, err := c.api.ContainerInspect(ctx, id, client.ContainerInspectOptions{})
+	if err != nil {
+		return false, apiErr("logs of container "+id, err)
+	}
+	return res.Container.Config != nil && res.Container.Config.Tty, nil
 }

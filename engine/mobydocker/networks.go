@@ -66,7 +66,8 @@ func (c *Client) NetworkCreate(ctx context.Context, spec engine.NetworkSpec) (id
 
 // networkNameTaken reports whether a network is named exactly name (the
 // daemon's name filter also matches substrings).
-func (c *Client) networkNameTaken(ctx context.Context, name string) (bool, error) {
+func (c *Client) networkNameTaken(ctx context.Context, name string) (taken bool, err error) {
+	defer c.trace("NetworkList", "name="+name)(&err)
 	res, err := c.api.NetworkList(ctx, client.NetworkListOptions{Filters: client.Filters{}.Add("name", name)})
 	if err != nil {
 		return false, apiErr("list networks named "+name, err)

@@ -40,6 +40,14 @@ func TestImage(t testing.TB) string {
 	return TestImageRef
 }
 
+// BuildTestImage is TestImage for programs that are not tests, such as the
+// benchmark: it builds the image if missing or stale (once per process) and
+// returns its reference.
+func BuildTestImage() (string, error) {
+	imageOnce.Do(func() { imageErr = ensureTestImage() })
+	return TestImageRef, imageErr
+}
+
 func ensureTestImage() error {
 	dir, err := os.MkdirTemp("", "stack-testimage-*")
 	if err != nil {

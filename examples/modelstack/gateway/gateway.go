@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
 	"net/http"
 	"net/http/httputil"
 	"strings"
@@ -51,11 +52,22 @@ func newGateway(log *slog.Logger, up Upstreams) http.Handler {
 	return accessLog(log, bufferBody(mux))
 }
 
+// backendTransport dials with a short timeout: a stopped replica's address
+// stops answering at all (no RST), and the default 30s dial timeout would
+// stall each request before it falls through to a live replica.
+var backendTransport = &http.Transport{
+	Proxy:                 nil, // backends are on the stack network, never behind a proxy
+	DialContext:           (&net.Dialer{Timeout: 2 * time.Second, KeepAlive: 30 * time.Second}).DialContext,
+	MaxIdleConnsPerHost:   16,
+	IdleConnTimeout:       90 * time.Second,
+	ResponseHeaderTimeout: 30 * time.Second,
+}
+
 // newProxy forwards to pool, removing stripPrefix from the path. Successful
 // or not, every POST .../predict is also recorded in the prediction log.
 func newProxy(log *slog.Logger, pool *Pool, stripPrefix string, predlog *predlogShipper) http.Handler {
 	return &httputil.ReverseProxy{
-		Transport: &balancingTransport{pool: pool, base: http.DefaultTransport},
+		Transport: &balancingTransport{pool: pool, base: backendTransport},
 		Rewrite: func(pr *httputil.ProxyRequest) {
 			pr.Out.URL.Scheme = "http"
 			pr.Out.URL.Host = pool.name // replaced by a resolved address in the transport

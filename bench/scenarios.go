@@ -1,0 +1,281 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strconv"
+	"time"
+)
+
+// bench runs scenarios against the stack CLI and the raw baseline.
+type bench struct {
+	cli    stackCLI
+	raw    *raw
+	run    string // random name of this run
+	dir    string // generated stack files
+	n      int
+	levels []int // raw in-flight counts to try
+	log    io.Writer
+}
+
+// Targets from the issue.
+var (
+	targetRatio   = &target{MaxRatio: 1.15}
+	targetNoop    = &target{Max: 0.09}
+	targetRSS     = &target{Max: 30}
+	targetHealthy = &target{Max: 6.5}
+)
+
+// project names one scenario's project, for stack ("s") or raw ("r"), so a
+// leftover of one never meets the other.
+func (b *bench) project(who, name string) string {
+	return "bench-" + b.run + "-" + who + "-" + name
+}
+
+func (b *bench) writeStack(name string, s shape) (string, error) {
+	dir := filepath.Join(b.dir, name)
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return "", err
+	}
+	file := filepath.Join(dir, "compose.yaml")
+	if err := os.WriteFile(file, []byte(composeFile(s, b.raw.image, b.run)), 0o644); err != nil {
+		return "", fmt.Errorf("write stack %s: %w", name, err)
+	}
+	return file, nil
+}
+
+func (b *bench) logf(format string, args ...any) {
+	fmt.Fprintf(b.log, time.Now().Format("15:04:05 ")+format+"\n", args...)
+}
+
+func timed(fn func() error) (float64, error) {
+	start := time.Now()
+	err := fn()
+	return time.Since(start).Seconds(), err
+}
+
+// lifecycle times a cold `up -d`, a no-op `up -d` and `down` of stack s,
+// reps times, against the baseline doing the same. The baseline first runs
+// once at each in-flight count of b.levels (a chain at 1: it has nothing to
+// run in parallel), then reps-1 more times at the best count of each op.
+// Stack and baseline cycles alternate so drift of a shared daemon hits both.
+func (b *bench) lifecycle(ctx context.Context, name string, s shape, reps int) []*row {
+	up := &row{Scenario: "up-" + name, Unit: "s", RawCalibration: map[int]float64{}}
+	noop := &row{Scenario: "noop-" + name, Unit: "s"}
+	down := &row{Scenario: "down-" + name, Unit: "s", RawCalibration: map[int]float64{}}
+	rss := &row{Scenario: "peak RSS up-" + name, Unit: "MB"}
+	rows := []*row{up, noop, down, rss}
+	if name == "50" {
+		up.Target, down.Target, noop.Target = targetRatio, targetRatio, targetNoop
+	}
+	if name == "100" {
+		rss.Target = targetRSS
+	}
+	fail := func(err error) []*row {
+		for _, r := range rows {
+			r.Err = err.Error()
+		}
+		return rows
+	}
+	file, err := b.writeStack(name, s)
+	if err != nil {
+		return fail(err)
+	}
+	sp, rp := b.project("s", name), b.project("r", name)
+
+	rawCycle := func(cUp, cDown int) (tu, tn, td float64, err error) {
+		defer func() {
+			if err != nil {
+				_ = removeProject(b.raw.api, rp)
+			}
+		}()
+		if tu, err = timed(func() error { return b.raw.up(ctx, rp, s, cUp) }); err != nil {
+			return
+		}
+		if tn, err = timed(func() error { return b.raw.noop(ctx, rp, s) }); err != nil {
+			return
+		}
+		td, err = timed(func() error { return b.raw.down(ctx, rp, s, cDown) })
+		b.logf("%s raw c=%d/%d: up %.3fs noop %.4fs down %.3fs", name, cUp, cDown, tu, tn, td)
+		return
+	}
+	stackCycle := func() (err error) {
+		defer func() {
+			if err != nil {
+				_ = removeProject(b.raw.api, sp)
+			}
+		}()
+		pu, err := b.cli.run(ctx, file, sp, "up", "-d")
+		if err != nil {
+			return err
+		}
+		pn, err := b.cli.run(ctx, file, sp, "up", "-d")
+		if err != nil {
+			return err
+		}
+		pd, err := b.cli.run(ctx, file, sp, "down")
+		if err != nil {
+			return err
+		}
+		up.Stack = append(up.Stack, pu.Wall.Seconds())
+		noop.Stack = append(noop.Stack, pn.Wall.Seconds())
+		down.Stack = append(down.Stack, pd.Wall.Seconds())
+		rss.Stack = append(rss.Stack, float64(pu.MaxRSS)/(1<<20))
+		b.logf("%s stack: up %.3fs (%.1f MB) noop %.4fs down %.3fs", name, pu.Wall.Seconds(), float64(pu.MaxRSS)/(1<<20), pn.Wall.Seconds(), pd.Wall.Seconds())
+		return nil
+	}
+
+	levels := b.levels
+	if s.Chain {
+		levels = []int{1}
+	}
+	var noops []float64
+	for _, c := range levels {
+		tu, tn, td, err := rawCycle(c, c)
+		if err != nil {
+			return fail(err)
+		}
+		up.RawCalibration[c], down.RawCalibration[c] = tu, td
+		noops = append(noops, tn)
+	}
+	up.RawConcurrency = bestConcurrency(up.RawCalibration)
+	down.RawConcurrency = bestConcurrency(down.RawCalibration)
+	up.Raw = []float64{up.RawCalibration[up.RawConcurrency]}
+	down.Raw = []float64{down.RawCalibration[down.RawConcurrency]}
+	noop.Raw = noops
+	for i := range reps {
+		if err := stackCycle(); err != nil {
+			return fail(err)
+		}
+		if i == reps-1 {
+			break
+		}
+		tu, tn, td, err := rawCycle(up.RawConcurrency, down.RawConcurrency)
+		if err != nil {
+			return fail(err)
+		}
+		up.Raw, noop.Raw, down.Raw = append(up.Raw, tu), append(noop.Raw, tn), append(down.Raw, td)
+	}
+	return rows
+}
+
+// scaleUp times `scale svc001=50` of a running one-service stack against the
+// baseline creating and starting the 49 new replicas.
+func (b *bench) scaleUp(ctx context.Context, reps, to int) []*row {
+	name := "1to" + strconv.Itoa(to)
+	r := &row{Scenario: "scale-" + name, Unit: "s", RawCalibration: map[int]float64{}}
+	fail := func(err error) []*row {
+		r.Err = err.Error()
+		return []*row{r}
+	}
+	s := shape{Services: 1}
+	file, err := b.writeStack("scale", s)
+	if err != nil {
+		return fail(err)
+	}
+	sp, rp := b.project("s", "scale"), b.project("r", "scale")
+	service := serviceName(1)
+	scaled := shape{Services: to}
+	rawCycle := func(c int) (t float64, err error) {
+		defer func() {
+			if err != nil {
+				_ = removeProject(b.raw.api, rp)
+			}
+		}()
+		if err = b.raw.up(ctx, rp, s, 1); err != nil {
+			return
+		}
+		if t, err = timed(func() error { return b.raw.scale(ctx, rp, service, to, c) }); err != nil {
+			return
+		}
+		err = b.raw.down(ctx, rp, scaled, b.levels[len(b.levels)-1])
+		b.logf("scale raw c=%d: %.3fs", c, t)
+		return
+	}
+	stackCycle := func() (err error) {
+		defer func() {
+			if err != nil {
+				_ = removeProject(b.raw.api, sp)
+			}
+		}()
+		if _, err = b.cli.run(ctx, file, sp, "up", "-d"); err != nil {
+			return err
+		}
+		p, err := b.cli.run(ctx, file, sp, "scale", service+"="+strconv.Itoa(to))
+		if err != nil {
+			return err
+		}
+		if _, err = b.cli.run(ctx, file, sp, "down"); err != nil {
+			return err
+		}
+		r.Stack = append(r.Stack, p.Wall.Seconds())
+		b.logf("scale stack: %.3fs", p.Wall.Seconds())
+		return nil
+	}
+	for _, c := range b.levels {
+		t, err := rawCycle(c)
+		if err != nil {
+			return fail(err)
+		}
+		r.RawCalibration[c] = t
+	}
+	r.RawConcurrency = bestConcurrency(r.RawCalibration)
+	r.Raw = []float64{r.RawCalibration[r.RawConcurrency]}
+	for i := range reps {
+		if err := stackCycle(); err != nil {
+			return fail(err)
+		}
+		if i == reps-1 {
+			break
+		}
+		t, err := rawCycle(r.RawConcurrency)
+		if err != nil {
+			return fail(err)
+		}
+		r.Raw = append(r.Raw, t)
+	}
+	return []*row{r}
+}
+
+// healthChain times `up -d --wait` of a chain of n services, each waiting
+// for the one before to be healthy, each ready 1s after it starts, against
+// the baseline starting each after exec-probing the one before.
+func (b *bench) healthChain(ctx context.Context, reps, n int) []*row {
+	name := "healthchain" + strconv.Itoa(n)
+	r := &row{Scenario: "up-" + name, Unit: "s", Target: targetHealthy}
+	fail := func(err error) []*row {
+		r.Err = err.Error()
+		return []*row{r}
+	}
+	s := shape{Services: n, Chain: true, Healthy: true}
+	file, err := b.writeStack(name, s)
+	if err != nil {
+		return fail(err)
+	}
+	sp, rp := b.project("s", name), b.project("r", name)
+	for range reps {
+		t, err := timed(func() error { return b.raw.up(ctx, rp, s, 1) })
+		if err == nil {
+			err = b.raw.down(ctx, rp, s, 1)
+		}
+		if err != nil {
+			_ = removeProject(b.raw.api, rp)
+			return fail(err)
+		}
+		r.Raw = append(r.Raw, t)
+		p, err := b.cli.run(ctx, file, sp, "up", "-d", "--wait")
+		if err == nil {
+			_, err = b.cli.run(ctx, file, sp, "down")
+		}
+		if err != nil {
+			_ = removeProject(b.raw.api, sp)
+			return fail(err)
+		}
+		r.Stack = append(r.Stack, p.Wall.Seconds())
+		b.logf("%s: stack %.3fs raw %.3fs", name, p.Wall.Seconds(), t)
+	}
+	return []*row{r}
+}

@@ -1,0 +1,3 @@
+# CI settings
+env = "ci"
+replicas = 3

@@ -1,0 +1,8 @@
+service "model" {
+  image = "model"
+  resources {
+    gpus {
+      count = "some"
+    }
+  }
+}

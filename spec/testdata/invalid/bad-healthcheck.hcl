@@ -1,0 +1,6 @@
+service "web" {
+  image = "nginx"
+  healthcheck {
+    interval = "5s"
+  }
+}

@@ -1,0 +1,8 @@
+service "web" {
+  image = "nginx"
+  mount {
+    type   = "nfs"
+    source = "server:/export"
+    target = "/data"
+  }
+}

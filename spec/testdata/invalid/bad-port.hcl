@@ -1,0 +1,4 @@
+service "web" {
+  image = "nginx"
+  ports = ["8080:80", "70000"]
+}

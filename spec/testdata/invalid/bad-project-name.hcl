@@ -1,0 +1,5 @@
+name = "My App"
+
+service "web" {
+  image = "nginx"
+}

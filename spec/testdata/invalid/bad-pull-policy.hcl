@@ -1,0 +1,4 @@
+service "web" {
+  image       = "nginx"
+  pull_policy = "daily"
+}

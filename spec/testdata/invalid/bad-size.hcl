@@ -1,0 +1,6 @@
+service "web" {
+  image = "nginx"
+  resources {
+    memory = "lots"
+  }
+}

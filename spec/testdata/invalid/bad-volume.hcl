@@ -1,0 +1,6 @@
+volume "data" {}
+
+service "web" {
+  image   = "nginx"
+  volumes = ["data:relative/path"]
+}

@@ -1,0 +1,9 @@
+service "web" {
+  image = "web"
+  build {
+    context = "."
+  }
+  build {
+    context = "./web"
+  }
+}

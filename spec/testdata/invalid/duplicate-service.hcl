@@ -1,0 +1,7 @@
+service "web" {
+  image = "nginx"
+}
+
+service "web" {
+  image = "caddy"
+}

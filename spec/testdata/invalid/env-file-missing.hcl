@@ -1,0 +1,4 @@
+service "web" {
+  image    = "nginx"
+  env_file = ["./missing.env"]
+}

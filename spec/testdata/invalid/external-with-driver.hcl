@@ -1,0 +1,4 @@
+network "shared" {
+  external = true
+  driver   = "overlay"
+}

@@ -1,0 +1,7 @@
+include "other" {
+  source = "./include/other.hcl"
+}
+
+service "web" {
+  image = "nginx"
+}

@@ -1,0 +1,3 @@
+include "self" {
+  source = "./include-cycle.hcl"
+}

@@ -1,0 +1,3 @@
+include "monitoring" {
+  source = "./monitoring/stack.hcl"
+}

@@ -1,0 +1,7 @@
+variable "dir" {
+  default = "include"
+}
+
+include "other" {
+  source = "./${var.dir}/other.hcl"
+}

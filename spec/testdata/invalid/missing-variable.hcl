@@ -1,0 +1,7 @@
+variable "tag" {
+  type = string
+}
+
+service "web" {
+  image = "nginx:${var.tag}"
+}

@@ -1,0 +1,5 @@
+service "web" {
+  image          = "nginx"
+  replicas       = 2
+  container_name = "my-web"
+}

@@ -1,0 +1,3 @@
+secret "token" {
+  name = "api-token"
+}

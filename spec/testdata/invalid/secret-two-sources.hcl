@@ -1,0 +1,4 @@
+secret "token" {
+  file        = "./token.txt"
+  environment = "TOKEN"
+}

@@ -1,0 +1,4 @@
+service "web" {
+  image = "nginx"
+  depends_on "web" {}
+}

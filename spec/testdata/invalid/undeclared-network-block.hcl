@@ -1,0 +1,8 @@
+network "backend" {}
+
+service "web" {
+  image = "nginx"
+  network "frontend" {
+    aliases = ["www"]
+  }
+}

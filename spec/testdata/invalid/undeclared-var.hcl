@@ -1,0 +1,3 @@
+service "web" {
+  image = "nginx:${var.tag}"
+}

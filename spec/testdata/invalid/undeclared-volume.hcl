@@ -1,0 +1,6 @@
+volume "data" {}
+
+service "web" {
+  image   = "nginx"
+  volumes = ["data:/data", "cache:/cache"]
+}

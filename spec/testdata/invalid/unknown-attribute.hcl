@@ -1,0 +1,4 @@
+service "web" {
+  image   = "nginx"
+  comand  = ["nginx", "-g", "daemon off;"]
+}

@@ -1,0 +1,3 @@
+servce "web" {
+  image = "nginx"
+}

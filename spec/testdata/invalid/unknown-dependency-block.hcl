@@ -1,0 +1,6 @@
+service "web" {
+  image = "nginx"
+  depends_on "ghost" {
+    condition = "service_healthy"
+  }
+}
