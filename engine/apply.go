@@ -101,6 +101,10 @@ var errDependencyFailed = errors.New("dependency failed")
 
 func (x *executor) runService(ctx context.Context, sp *ServicePlan) error {
 	s := x.p.Services[sp.Service]
+	if !sp.changes() {
+		// Nothing to start, so nothing to wait for.
+		return x.runActions(ctx, sp)
+	}
 	for _, dep := range x.p.Dependencies(sp.Service) {
 		ch, ok := x.done[dep]
 		if !ok {
@@ -115,11 +119,13 @@ func (x *executor) runService(ctx context.Context, sp *ServicePlan) error {
 		depErr, ids := x.errs[dep], x.ids[dep]
 		x.mu.Unlock()
 		if depErr != nil {
-			x.e.emit(Status{Object: sp.Service, Service: sp.Service, Phase: PhaseError, Detail: "not started: dependency " + dep + " failed", Done: true})
+			for _, a := range sp.Actions {
+				x.e.emit(Status{Object: a.Name, Service: sp.Service, Phase: PhaseError, Detail: "not started: dependency " + dep + " failed", Done: true})
+			}
 			return fmt.Errorf("service %s not started: dependency %s failed: %w", sp.Service, dep, errDependencyFailed)
 		}
 		cond := s.DependsOn[dep].Condition
-		if err := x.waitCondition(ctx, sp.Service, dep, cond, ids); err != nil {
+		if err := x.waitCondition(ctx, sp, dep, cond, ids); err != nil {
 			return err
 		}
 	}
@@ -414,7 +420,8 @@ func (e *Engine) createResources(ctx context.Context, plan *Plan) error {
 // waitCondition blocks until every container of dependency dep meets cond,
 // or fails with a message that says which container, what it did, and its
 // last log lines.
-func (x *executor) waitCondition(ctx context.Context, service, dep, cond string, ids []string) error {
+func (x *executor) waitCondition(ctx context.Context, sp *ServicePlan, dep, cond string, ids []string) error {
+	service := sp.Service
 	if cond == "" {
 		cond = spec.ConditionStarted
 	}
@@ -424,7 +431,11 @@ func (x *executor) waitCondition(ctx context.Context, service, dep, cond string,
 	ds := x.p.Services[dep]
 	waitFor := map[string]string{spec.ConditionHealthy: "be healthy", spec.ConditionCompleted: "complete successfully"}[cond]
 	failed := map[string]string{spec.ConditionHealthy: "become healthy", spec.ConditionCompleted: "complete successfully"}[cond]
-	x.e.emit(Status{Object: service, Service: service, Phase: PhaseWaiting, Detail: fmt.Sprintf("for %s to %s", dep, waitFor)})
+	for _, a := range sp.Actions {
+		if a.Kind != ActRemove {
+			x.e.emit(Status{Object: a.Name, Service: service, Phase: PhaseWaiting, Detail: fmt.Sprintf("for %s to %s", dep, waitFor)})
+		}
+	}
 	ctx, cancel := context.WithTimeout(ctx, x.opts.DependencyTimeout)
 	defer cancel()
 	var wg sync.WaitGroup

@@ -43,6 +43,14 @@ type Docker interface {
 	// Exec runs a command in a running container and returns its exit code
 	// and combined output (capped at 64 KiB), without a TTY.
 	Exec(ctx context.Context, id string, cmd []string) (ExecResult, error)
+	// ExecAttach runs opts.Cmd in a running container wired to opts'
+	// streams and returns its exit code once it ends. With opts.Tty the
+	// output is raw and all goes to Stdout.
+	ExecAttach(ctx context.Context, id string, opts ExecOptions) (int, error)
+	// ContainerAttach attaches streams to a created, not yet started
+	// container, so no output is lost; the returned wait blocks until the
+	// container's output ends. Attach, start, wait, then ContainerWait.
+	ContainerAttach(ctx context.Context, id string, opts AttachOptions) (wait func() error, err error)
 
 	NetworkList(ctx context.Context, labels Labels) ([]Network, error)
 	NetworkCreate(ctx context.Context, spec NetworkSpec) (string, error)
@@ -125,6 +133,9 @@ type ContainerSpec struct {
 	Hostname   string
 	Tty        bool
 	OpenStdin  bool
+	// StdinOnce closes the container's stdin when the attached client
+	// closes its end, so a one-off reading its input sees EOF.
+	StdinOnce bool
 
 	ExposedPorts []string // "8080/tcp"
 	Ports        []PortBinding
@@ -205,6 +216,38 @@ type LogOptions struct {
 type ExecResult struct {
 	ExitCode int
 	Output   string
+}
+
+// ExecOptions are the command, settings and streams of an ExecAttach.
+type ExecOptions struct {
+	Cmd        []string
+	User       string
+	WorkingDir string
+	Env        []string // KEY=value, added to the container's
+	Streams
+}
+
+// AttachOptions are the streams of a ContainerAttach. Tty must match the
+// container's: it says whether the output is raw or multiplexed.
+type AttachOptions struct {
+	Streams
+}
+
+// Streams wire a process to the caller: Stdin may be nil (no input);
+// Stdout and Stderr may be nil (discarded). With a TTY, Size is the
+// terminal's size at the start and every value of Resize a later one.
+type Streams struct {
+	Stdin  io.Reader
+	Stdout io.Writer
+	Stderr io.Writer
+	Tty    bool
+	Size   *TerminalSize
+	Resize <-chan TerminalSize
+}
+
+// TerminalSize is a terminal's size in characters.
+type TerminalSize struct {
+	Height, Width uint
 }
 
 // Network is a network as listed.

@@ -59,6 +59,16 @@ type ContainerAction struct {
 	Hash     string
 }
 
+// changes reports whether the service's plan does anything.
+func (sp *ServicePlan) changes() bool {
+	for _, a := range sp.Actions {
+		if a.Kind != ActKeep {
+			return true
+		}
+	}
+	return false
+}
+
 // Changes reports whether the plan touches anything.
 func (pl *Plan) Changes() bool {
 	for _, r := range append(append([]ResourceAction{}, pl.Networks...), pl.Volumes...) {
@@ -67,10 +77,8 @@ func (pl *Plan) Changes() bool {
 		}
 	}
 	for _, sp := range pl.Services {
-		for _, a := range sp.Actions {
-			if a.Kind != ActKeep {
-				return true
-			}
+		if sp.changes() {
+			return true
 		}
 	}
 	return false

@@ -32,10 +32,17 @@ func (d *hclDecoder) within(prefix string) *hclDecoder {
 	return &c
 }
 
+// mark records where key was written; key "" is the block of the prefix
+// itself ("build" for prefix "build.").
 func (d *hclDecoder) mark(key string, r hcl.Range) {
-	if d.pos != nil {
-		d.pos[d.prefix+key] = posOf(r)
+	if d.pos == nil {
+		return
 	}
+	if key == "" {
+		d.pos[strings.TrimSuffix(d.prefix, ".")] = posOf(r)
+		return
+	}
+	d.pos[d.prefix+key] = posOf(r)
 }
 
 func posOf(r hcl.Range) Pos {

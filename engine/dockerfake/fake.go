@@ -30,6 +30,7 @@ type Fake struct {
 	calls      map[string]int
 	onStart    []func(*FakeContainer)
 	onExec     func(c *FakeContainer, cmd []string) (engine.ExecResult, error)
+	execs      []engine.ExecOptions // every ExecAttach, without streams
 	subs       map[*subscriber]struct{}
 	now        func() time.Time
 }

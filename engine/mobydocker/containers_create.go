@@ -72,6 +72,7 @@ func createOptions(spec engine.ContainerSpec) (client.ContainerCreateOptions, er
 		User:         spec.User,
 		Tty:          spec.Tty,
 		OpenStdin:    spec.OpenStdin,
+		StdinOnce:    spec.StdinOnce,
 		Env:          spec.Env,
 		Cmd:          spec.Cmd,
 		Entrypoint:   spec.Entrypoint,

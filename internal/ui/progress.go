@@ -133,7 +133,7 @@ func (p *Progress) ttyLine(r *row) string {
 		end = time.Now()
 	}
 	elapsed := fmt.Sprintf("%.1fs", end.Sub(r.first).Seconds())
-	text := fmt.Sprintf(" %s %-32s %-12s", colorize(p.color, code, icon), s.Object, s.Phase)
+	text := fmt.Sprintf(" %s %-*s %-12s", colorize(p.color, code, icon), p.objectWidth(), s.Object, s.Phase)
 	if s.Total > 0 {
 		text += " " + bar(s.Current, s.Total, 20)
 	}
@@ -158,6 +158,20 @@ func (p *Progress) ttyLine(r *row) string {
 		pad = 1
 	}
 	return line + strings.Repeat(" ", pad) + colorize(p.color, "2", elapsed)
+}
+
+// objectWidth aligns the phase column after the longest object name.
+func (p *Progress) objectWidth() int {
+	w := 20
+	for _, r := range p.rows {
+		if n := len(r.status.Object); n > w {
+			w = n
+		}
+	}
+	if w > 60 {
+		w = 60
+	}
+	return w
 }
 
 func (p *Progress) plainLine(r *row) string {
