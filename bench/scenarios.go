@@ -6,6 +6,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"time"
 )
@@ -19,6 +20,9 @@ type bench struct {
 	n      int
 	levels []int // raw in-flight counts to try
 	log    io.Writer
+	// knownUp and knownDown are the best raw in-flight counts of the
+	// last flat stack of 10 or more calibrated.
+	knownUp, knownDown int
 }
 
 // Targets from the issue.
@@ -95,6 +99,7 @@ func (b *bench) lifecycle(ctx context.Context, name string, s shape, reps int) [
 		if tu, err = timed(func() error { return b.raw.up(ctx, rp, s, cUp) }); err != nil {
 			return
 		}
+		settle()
 		if tn, err = timed(func() error { return b.raw.noop(ctx, rp, s) }); err != nil {
 			return
 		}
@@ -112,6 +117,7 @@ func (b *bench) lifecycle(ctx context.Context, name string, s shape, reps int) [
 		if err != nil {
 			return err
 		}
+		settle()
 		pn, err := b.cli.run(ctx, file, sp, "up", "-d")
 		if err != nil {
 			return err
@@ -128,24 +134,26 @@ func (b *bench) lifecycle(ctx context.Context, name string, s shape, reps int) [
 		return nil
 	}
 
-	levels := b.levels
-	if s.Chain {
-		levels = []int{1}
-	}
 	var noops []float64
-	for _, c := range levels {
+	err = b.calibrate(b.levelsFor(s), func(c int) (float64, float64, error) {
 		tu, tn, td, err := rawCycle(c, c)
-		if err != nil {
-			return fail(err)
+		if err == nil {
+			up.RawCalibration[c], down.RawCalibration[c] = tu, td
+			noops = append(noops, tn)
 		}
-		up.RawCalibration[c], down.RawCalibration[c] = tu, td
-		noops = append(noops, tn)
+		return tu, td, err
+	})
+	if err != nil {
+		return fail(err)
 	}
 	up.RawConcurrency = bestConcurrency(up.RawCalibration)
 	down.RawConcurrency = bestConcurrency(down.RawCalibration)
 	up.Raw = []float64{up.RawCalibration[up.RawConcurrency]}
 	down.Raw = []float64{down.RawCalibration[down.RawConcurrency]}
 	noop.Raw = noops
+	if !s.Chain && s.Services >= 10 {
+		b.knownUp, b.knownDown = up.RawConcurrency, down.RawConcurrency
+	}
 	for i := range reps {
 		if err := stackCycle(); err != nil {
 			return fail(err)
@@ -178,49 +186,43 @@ func (b *bench) scaleUp(ctx context.Context, reps, to int) []*row {
 	}
 	sp, rp := b.project("s", "scale"), b.project("r", "scale")
 	service := serviceName(1)
-	scaled := shape{Services: to}
-	rawCycle := func(c int) (t float64, err error) {
-		defer func() {
-			if err != nil {
-				_ = removeProject(b.raw.api, rp)
-			}
-		}()
-		if err = b.raw.up(ctx, rp, s, 1); err != nil {
-			return
+	// Teardown is untimed, so a forced remove does it.
+	rawCycle := func(c int) (float64, error) {
+		defer removeProject(b.raw.api, rp)
+		if err := b.raw.up(ctx, rp, s, 1); err != nil {
+			return 0, err
 		}
-		if t, err = timed(func() error { return b.raw.scale(ctx, rp, service, to, c) }); err != nil {
-			return
+		t, err := timed(func() error { return b.raw.scale(ctx, rp, service, to, c) })
+		if err == nil {
+			b.logf("scale raw c=%d: %.3fs", c, t)
 		}
-		err = b.raw.down(ctx, rp, scaled, b.levels[len(b.levels)-1])
-		b.logf("scale raw c=%d: %.3fs", c, t)
-		return
+		return t, err
 	}
-	stackCycle := func() (err error) {
-		defer func() {
-			if err != nil {
-				_ = removeProject(b.raw.api, sp)
-			}
-		}()
-		if _, err = b.cli.run(ctx, file, sp, "up", "-d"); err != nil {
+	stackCycle := func() error {
+		defer removeProject(b.raw.api, sp)
+		if _, err := b.cli.run(ctx, file, sp, "up", "-d"); err != nil {
 			return err
 		}
 		p, err := b.cli.run(ctx, file, sp, "scale", service+"="+strconv.Itoa(to))
 		if err != nil {
 			return err
 		}
-		if _, err = b.cli.run(ctx, file, sp, "down"); err != nil {
-			return err
-		}
 		r.Stack = append(r.Stack, p.Wall.Seconds())
 		b.logf("scale stack: %.3fs", p.Wall.Seconds())
 		return nil
 	}
-	for _, c := range b.levels {
+	// Scaling up is the work of up: the best count of up-50 holds here.
+	levels := uniqueDesc(b.levels, to-1)
+	if b.knownUp > 0 {
+		levels = []int{b.knownUp}
+	}
+	err = b.calibrate(levels, func(c int) (float64, float64, error) {
 		t, err := rawCycle(c)
-		if err != nil {
-			return fail(err)
-		}
 		r.RawCalibration[c] = t
+		return t, t, err
+	})
+	if err != nil {
+		return fail(err)
 	}
 	r.RawConcurrency = bestConcurrency(r.RawCalibration)
 	r.Raw = []float64{r.RawCalibration[r.RawConcurrency]}
@@ -258,24 +260,78 @@ func (b *bench) healthChain(ctx context.Context, reps, n int) []*row {
 	sp, rp := b.project("s", name), b.project("r", name)
 	for range reps {
 		t, err := timed(func() error { return b.raw.up(ctx, rp, s, 1) })
-		if err == nil {
-			err = b.raw.down(ctx, rp, s, 1)
-		}
+		_ = removeProject(b.raw.api, rp)
 		if err != nil {
-			_ = removeProject(b.raw.api, rp)
 			return fail(err)
 		}
 		r.Raw = append(r.Raw, t)
 		p, err := b.cli.run(ctx, file, sp, "up", "-d", "--wait")
-		if err == nil {
-			_, err = b.cli.run(ctx, file, sp, "down")
-		}
+		_ = removeProject(b.raw.api, sp)
 		if err != nil {
-			_ = removeProject(b.raw.api, sp)
 			return fail(err)
 		}
 		r.Stack = append(r.Stack, p.Wall.Seconds())
 		b.logf("%s: stack %.3fs raw %.3fs", name, p.Wall.Seconds(), t)
 	}
 	return []*row{r}
+}
+
+// settle waits, untimed, after an up: a container stopped right after it
+// started may not have installed its SIGTERM handler yet, and as PID 1 it
+// then ignores the signal and the stop waits out its 10s timeout.
+func settle() { time.Sleep(300 * time.Millisecond) }
+
+// levelsFor are the in-flight counts to try for the baseline of a scenario,
+// highest first: 1 for a chain (nothing runs in parallel), none above the
+// number of containers, and once a stack of 10 or more was calibrated only
+// its best counts for stacks over 50 (the same work, and each try costs a
+// full cycle).
+func (b *bench) levelsFor(s shape) []int {
+	if s.Chain {
+		return []int{1}
+	}
+	if s.Services > 50 && b.knownUp > 0 {
+		return uniqueDesc([]int{b.knownUp, b.knownDown}, s.Services)
+	}
+	return uniqueDesc(b.levels, s.Services)
+}
+
+// uniqueDesc caps each level at max, drops duplicates and sorts descending.
+func uniqueDesc(levels []int, max int) []int {
+	seen := map[int]bool{}
+	var out []int
+	for _, c := range levels {
+		c = min(c, max)
+		if !seen[c] {
+			seen[c] = true
+			out = append(out, c)
+		}
+	}
+	slices.Sort(out)
+	slices.Reverse(out)
+	return out
+}
+
+// calibrate runs try at each level, highest first, and stops early once a
+// level is more than 10% slower than the best so far at both up and down:
+// the daemon is the bottleneck, so fewer in flight will not be faster.
+func (b *bench) calibrate(levels []int, try func(c int) (up, down float64, err error)) error {
+	bestUp, bestDown := 0.0, 0.0
+	for i, c := range levels {
+		tu, td, err := try(c)
+		if err != nil {
+			return err
+		}
+		if i == 0 || tu < bestUp {
+			bestUp = tu
+		}
+		if i == 0 || td < bestDown {
+			bestDown = td
+		}
+		if tu > 1.1*bestUp && td > 1.1*bestDown {
+			b.logf("calibration: %d in flight is slower at up and down, not trying fewer", c)
+			return nil
+		}
+	}
+	return nil
 }

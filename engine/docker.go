@@ -290,6 +290,8 @@ type Image struct {
 	ID       string
 	RepoTags []string
 	Labels   map[string]string
+	// User is the image's default user ("" means root).
+	User string
 }
 
 // BuildSpec are the options of an image build.

@@ -19,6 +19,11 @@ type DownOptions struct {
 	// Services limits which services' containers go; networks and volumes
 	// are then kept. Empty means the whole project.
 	Services []string
+	// Known, when set, are the services of the stack file: containers of
+	// other services (orphans) are kept, with a warning, unless
+	// RemoveOrphans. Without a stack file every container goes.
+	Known         map[string]bool
+	RemoveOrphans bool
 }
 
 // networkRemoveRetry is how long network removal keeps trying: right after a
@@ -40,7 +45,16 @@ func (e *Engine) Down(ctx context.Context, project string, opts DownOptions) err
 	if err != nil {
 		return err
 	}
-	containers := filterContainers(obs.Containers, opts.Services, func(ObservedContainer) bool { return true })
+	orphans := 0
+	containers := filterContainers(obs.Containers, opts.Services, func(c ObservedContainer) bool {
+		if opts.Known == nil || opts.Known[c.Service] || opts.RemoveOrphans {
+			return true
+		}
+		orphans++
+		e.emit(Status{Object: c.Name, Service: c.Service, Phase: PhaseWarning, Done: true,
+			Detail: "orphan container kept (service " + c.Service + " is not in the stack); use --remove-orphans to remove it"})
+		return false
+	})
 	// One-off containers (`stack run`) go too.
 	oneoffs, err := e.docker.ContainerList(ctx, Labels{LabelProject: project, LabelOneoff: "True"})
 	if err != nil {
@@ -59,6 +73,13 @@ func (e *Engine) Down(ctx context.Context, project string, opts DownOptions) err
 	}
 	var errs []error
 	for _, name := range sortedKeys(obs.Networks) {
+		if orphans > 0 {
+			// Kept orphans may still use it: try once, and say so.
+			if err := e.docker.NetworkRemove(ctx, obs.Networks[name].ID); err != nil && !errors.Is(err, ErrNotFound) {
+				e.emit(Status{Object: "network " + name, Phase: PhaseWarning, Done: true, Detail: "kept: still used by orphan containers"})
+			}
+			continue
+		}
 		if err := e.removeNetwork(ctx, obs.Networks[name]); err != nil {
 			errs = append(errs, err)
 		}

@@ -214,3 +214,14 @@ func isUseLocal(s *spec.Service, opts ImageOptions) bool {
 	action, err := decideImage(s, opts)
 	return err == nil && action == imageUseLocal
 }
+
+// ImageUser returns the default user of a local image, for checks that
+// warn about containers running as root. known is false when the image is
+// not there or the daemon does not answer.
+func (e *Engine) ImageUser(ctx context.Context, ref string) (user string, known bool) {
+	img, err := e.docker.ImageInspect(ctx, ref)
+	if err != nil {
+		return "", false
+	}
+	return img.User, true
+}

@@ -37,6 +37,10 @@ type RunOptions struct {
 	// Streams are attached unless Detach; with Tty the container gets a
 	// TTY, with Stdin an open stdin.
 	Streams
+	// Attaching, if set, is called once right before the streams are
+	// attached: the moment to end progress output and put the local
+	// terminal in raw mode.
+	Attaching func()
 }
 
 // RunResult is what came of a Run.
@@ -62,6 +66,11 @@ func (e *Engine) Run(ctx context.Context, p *spec.Project, opts RunOptions) (Run
 	}
 	if opts.Detach && opts.Remove {
 		return RunResult{}, errors.New("a detached one-off cannot be removed when it exits; drop --rm or -d")
+	}
+	for _, kv := range opts.Env {
+		if k, _, ok := strings.Cut(kv, "="); !ok || k == "" {
+			return RunResult{}, fmt.Errorf("environment %q: want KEY=value", kv)
+		}
 	}
 	if deps := p.Dependencies(s.Name); !opts.NoDeps && len(deps) > 0 {
 		if err := e.upDependencies(ctx, p, s, deps, opts.Images); err != nil {
@@ -170,10 +179,7 @@ func oneoffSpec(p *spec.Project, s *spec.Service, imageID string, opts RunOption
 		svc.Environment = map[string]string{}
 	}
 	for _, kv := range opts.Env {
-		k, v, ok := strings.Cut(kv, "=")
-		if !ok || k == "" {
-			return ContainerSpec{}, fmt.Errorf("environment %q: want KEY=value", kv)
-		}
+		k, v, _ := strings.Cut(kv, "=") // checked by Run
 		svc.Environment[k] = v
 	}
 
@@ -215,6 +221,9 @@ func (e *Engine) runAttached(ctx context.Context, id string, s *spec.Service, op
 		}
 	}()
 
+	if opts.Attaching != nil {
+		opts.Attaching()
+	}
 	// Ending the attach ends its stream copies, whatever happened.
 	attachCtx, detach := context.WithCancel(ctx)
 	defer detach()

@@ -75,7 +75,7 @@ func Check(ctx context.Context, p *spec.Project, opts Options) []Finding {
 	return out
 }
 
-// Sort orders findings by file, line, column, then rule and service, so the
+// Sort orders findings by file, line, column, then service and rule, so the
 // output reads top to bottom like the file.
 func Sort(findings []Finding) {
 	slices.SortStableFunc(findings, func(a, b Finding) int {
@@ -107,6 +107,7 @@ func WriteJSON(w io.Writer, findings []Finding) error {
 	}
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
+	enc.SetEscapeHTML(false) // keep "->" in port messages readable
 	return enc.Encode(findings)
 }
 

@@ -57,7 +57,7 @@ func checkUser(c *checker, s *spec.Service) []Finding {
 			if !isRoot(user) {
 				return nil
 			}
-			return []Finding{c.finding(s, RuleRootUser, "user", fmt.Sprintf("no user set, and image %s runs as root", s.Image), fix)}
+			return []Finding{c.finding(s, RuleRootUser, "user", fmt.Sprintf("no user set, and image %s runs as root", s.Image), fix, "image")}
 		}
 	}
 	return []Finding{c.finding(s, RuleRootUser, "user", "no user set; the image's default may be root", fix)}
@@ -89,7 +89,7 @@ func checkDockerSocket(c *checker, s *spec.Service) []Finding {
 		out = append(out, c.finding(s, RuleDockerSocket, key,
 			fmt.Sprintf("mounts the Docker socket (%s): the container can control the Docker host, as root", socket),
 			"remove the mount, or mount a socket proxy that allows only the API calls the service needs",
-			key+".source", key))
+			key+".source", key, "volumes"))
 	}
 	return out
 }
@@ -165,7 +165,7 @@ func checkPorts(c *checker, s *spec.Service) []Finding {
 		out = append(out, c.finding(s, RulePublicPort, key,
 			fmt.Sprintf("publishes %s on all interfaces, reachable from the network", port),
 			fmt.Sprintf(`bind it to loopback: "127.0.0.1:%s:%s"`, port.HostPort, target),
-			key+".host_ip", key+".published", key))
+			key+".host_ip", key+".published", key, "ports"))
 	}
 	return out
 }

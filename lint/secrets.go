@@ -102,8 +102,8 @@ func (c *checker) envListPositions(s *spec.Service) map[string]spec.Pos {
 		if !ok {
 			continue
 		}
-		key, _, _ := strings.Cut(unquoteYAML(text), "=")
-		out[strings.TrimSpace(key)] = pos
+		key, _, _ := cutEnvItem(text)
+		out[key] = pos
 	}
 	return out
 }

@@ -51,7 +51,7 @@ func (sc *sourceCache) literal(pos spec.Pos, listItem bool) bool {
 		return hclLiteral(text)
 	}
 	if listItem {
-		_, value, ok := strings.Cut(unquoteYAML(text), "=")
+		_, value, ok := cutEnvItem(text)
 		// "- KEY" alone takes the value from the environment.
 		return ok && !interpolated(value)
 	}
@@ -126,6 +126,12 @@ func quoted(text string) (body, rest string) {
 		}
 	}
 	return text[1:], ""
+}
+
+// cutEnvItem splits a compose environment list item, KEY=value.
+func cutEnvItem(text string) (key, value string, ok bool) {
+	key, value, ok = strings.Cut(unquoteYAML(text), "=")
+	return strings.TrimSpace(key), value, ok
 }
 
 // unquoteYAML strips the quotes of a scalar written as "..." or '...'.

@@ -73,7 +73,7 @@ func TestLoadComposeFixtures(t *testing.T) {
 			eq(t, "image", web.Image, "nginx:1.4.2")
 			eq(t, "ports", web.Ports, []Port{{HostPort: "8088", ContainerPort: 80, Protocol: "tcp"}})
 			eq(t, "env", web.Environment, map[string]string{"GREETING": "hello from 1.4.2", "UNSET_WITH_DEFAULT": "fallback", "LITERAL": "$HOME"})
-			eq(t, "replicas", web.Replicas, 3)
+			eq(t, "replicas", web.Replicas, 1) // a fixed host port allows one replica
 		}},
 		{"env", LoadOptions{Environ: []string{"TAG=9", "PROJECT=other"}, ProjectName: "cli-name"}, func(t *testing.T, p *Project) {
 			eq(t, "name", p.Name, "cli-name")

@@ -116,8 +116,19 @@ func loadHCL(opts LoadOptions) (*Project, error) {
 	return proj, nil
 }
 
+// fail returns the problems found. Those with no place in a file (a -var
+// for an undeclared variable) become plain diagnostics, which print without
+// a "<nil>" position.
 func (p *hclProject) fail() *Error {
-	return &Error{HCL: p.diags, HCLFiles: p.parser.Files()}
+	e := &Error{HCLFiles: p.parser.Files()}
+	for _, d := range p.diags {
+		if d.Subject == nil {
+			e.Diags = append(e.Diags, Diagnostic{Warning: d.Severity != hcl.DiagError, Summary: d.Summary, Detail: d.Detail})
+			continue
+		}
+		e.HCL = append(e.HCL, d)
+	}
+	return e
 }
 
 func environMap(environ []string) map[string]string {

@@ -522,3 +522,31 @@ service "web" {
 		}
 	}
 }
+
+// TestHCLDocsExample loads the complete example of docs/hcl.md, so the
+// language reference cannot drift from the loader.
+func TestHCLDocsExample(t *testing.T) {
+	doc, err := os.ReadFile("../docs/hcl.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, rest, ok := strings.Cut(string(doc), "```hcl\n")
+	example, _, ok2 := strings.Cut(rest, "```")
+	if !ok || !ok2 {
+		t.Fatal("no hcl example in docs/hcl.md")
+	}
+	files := map[string]string{
+		"monitoring/stack.hcl": "variable \"retention\" { default = \"15d\" }\nservice \"prometheus\" {\n  image = \"prom/prometheus\"\n  command = [\"--retention=${var.retention}\"]\n}\n",
+		"db_password.txt":      "secret\n",
+		"web.env":              "LOG_LEVEL=info\n",
+		"web/Dockerfile":       "FROM scratch\n",
+	}
+	p := mustLoadHCL(t, example, files, LoadOptions{})
+	if got := p.ServiceNames(); !reflect.DeepEqual(got, []string{"cache", "db", "prometheus", "web"}) {
+		t.Errorf("services = %v", got)
+	}
+	web := p.Services["web"]
+	if web.Image != "shop/web:v1-dev" || web.DependsOn["cache"].Condition != ConditionStarted || web.DependsOn["db"].Condition != ConditionHealthy {
+		t.Errorf("web = image %q, depends_on %+v", web.Image, web.DependsOn)
+	}
+}

@@ -30,8 +30,17 @@ type validator struct {
 	diags []Diagnostic
 }
 
-func (v *validator) add(pos Pos, format string, args ...any) {
-	v.diags = append(v.diags, Diagnostic{Pos: pos, Summary: fmt.Sprintf(format, args...)})
+// add reports a problem at key of service s ("" for the service itself).
+// Compose stacks also get the key path, as the compose loader's own errors.
+func (v *validator) add(s *Service, key string, format string, args ...any) {
+	d := Diagnostic{Pos: s.Pos(key), Summary: fmt.Sprintf(format, args...)}
+	if d.Pos.File != "" && !isHCL(d.Pos.File) {
+		d.KeyPath = "services." + s.Name
+		if key != "" {
+			d.KeyPath += "." + key
+		}
+	}
+	v.diags = append(v.diags, d)
 }
 
 func lessPos(a, b Pos) bool {
@@ -53,62 +62,62 @@ var validPullPolicies = map[string]bool{"": true, "missing": true, "always": tru
 func (v *validator) service(s *Service) {
 	p := v.p
 	if s.Image == "" && s.Build == nil {
-		v.add(s.Pos(""), "service %q has neither image nor build", s.Name)
+		v.add(s, "", "service %q has neither image nor build", s.Name)
 	}
 	switch {
 	case s.Restart == "", s.Restart == "no", s.Restart == "always", s.Restart == "unless-stopped", restartOnFailure.MatchString(s.Restart):
 	default:
-		v.add(s.Pos("restart"), "service %q: invalid restart policy %q (want no, always, on-failure[:N] or unless-stopped)", s.Name, s.Restart)
+		v.add(s, "restart", "service %q: invalid restart policy %q (want no, always, on-failure[:N] or unless-stopped)", s.Name, s.Restart)
 	}
 	if !validPullPolicies[s.PullPolicy] {
-		v.add(s.Pos("pull_policy"), "service %q: invalid pull_policy %q (want missing, always, never or build)", s.Name, s.PullPolicy)
+		v.add(s, "pull_policy", "service %q: invalid pull_policy %q (want missing, always, never or build)", s.Name, s.PullPolicy)
 	}
 	if s.Replicas > 1 && s.ContainerName != "" {
-		v.add(s.Pos("container_name"), "service %q: container_name %q cannot be used with replicas = %d (container names are unique)", s.Name, s.ContainerName, s.Replicas)
+		v.add(s, "container_name", "service %q: container_name %q cannot be used with replicas = %d (container names are unique)", s.Name, s.ContainerName, s.Replicas)
 	}
 	if s.Replicas > 1 {
 		for i, port := range s.Ports {
 			if port.HostPort != "" && !strings.Contains(port.HostPort, "-") {
-				v.add(s.Pos(fmt.Sprintf("ports[%d]", i)), "service %q: host port %s cannot be published by %d replicas; leave the host port out or give a range", s.Name, port.HostPort, s.Replicas)
+				v.add(s, fmt.Sprintf("ports[%d]", i), "service %q: host port %s cannot be published by %d replicas; leave the host port out or give a range", s.Name, port.HostPort, s.Replicas)
 			}
 		}
 	}
 	for _, dep := range sortedKeys(s.DependsOn) {
 		d := s.DependsOn[dep]
 		if !validConditions[d.Condition] {
-			v.add(s.Pos("depends_on."+dep+".condition"), "service %q: invalid condition %q for dependency %q (want %s, %s or %s)", s.Name, d.Condition, dep, ConditionStarted, ConditionHealthy, ConditionCompleted)
+			v.add(s, "depends_on."+dep+".condition", "service %q: invalid condition %q for dependency %q (want %s, %s or %s)", s.Name, d.Condition, dep, ConditionStarted, ConditionHealthy, ConditionCompleted)
 		}
 		if _, ok := p.Services[dep]; ok {
 			continue
 		}
 		if _, disabled := p.Disabled[dep]; disabled {
 			if d.Required {
-				v.add(s.Pos("depends_on."+dep), "service %q depends on %q, which is disabled by its profiles (enable the profile or set required = false)", s.Name, dep)
+				v.add(s, "depends_on."+dep, "service %q depends on %q, which is disabled by its profiles (enable the profile or set required = false)", s.Name, dep)
 			}
 			continue
 		}
-		v.add(s.Pos("depends_on."+dep), "service %q depends on unknown service %q", s.Name, dep)
+		v.add(s, "depends_on."+dep, "service %q depends on unknown service %q", s.Name, dep)
 	}
 	for _, key := range sortedKeys(s.Networks) {
 		if _, ok := p.Networks[key]; !ok {
-			v.add(s.Pos("networks."+key), "service %q uses undeclared network %q", s.Name, key)
+			v.add(s, "networks."+key, "service %q uses undeclared network %q", s.Name, key)
 		}
 	}
 	for i, m := range s.Volumes {
 		if m.Type == MountVolume && m.Source != "" {
 			if _, ok := p.Volumes[m.Source]; !ok {
-				v.add(s.Pos(fmt.Sprintf("volumes[%d]", i)), "service %q uses undeclared volume %q", s.Name, m.Source)
+				v.add(s, fmt.Sprintf("volumes[%d]", i), "service %q uses undeclared volume %q", s.Name, m.Source)
 			}
 		}
 	}
 	for i, ref := range s.Secrets {
 		if _, ok := p.Secrets[ref.Source]; !ok {
-			v.add(s.Pos(fmt.Sprintf("secrets[%d]", i)), "service %q uses undeclared secret %q", s.Name, ref.Source)
+			v.add(s, fmt.Sprintf("secrets[%d]", i), "service %q uses undeclared secret %q", s.Name, ref.Source)
 		}
 	}
 	for i, ref := range s.Configs {
 		if _, ok := p.Configs[ref.Source]; !ok {
-			v.add(s.Pos(fmt.Sprintf("configs[%d]", i)), "service %q uses undeclared config %q", s.Name, ref.Source)
+			v.add(s, fmt.Sprintf("configs[%d]", i), "service %q uses undeclared config %q", s.Name, ref.Source)
 		}
 	}
 }
@@ -134,7 +143,7 @@ func (v *validator) hostPorts() {
 			}
 			first, last, err := parsePortRange(port.HostPort)
 			if err != nil {
-				v.add(s.Pos(fmt.Sprintf("ports[%d]", i)), "service %q: invalid host port %q", name, port.HostPort)
+				v.add(s, fmt.Sprintf("ports[%d]", i), "service %q: invalid host port %q", name, port.HostPort)
 				continue
 			}
 			b := binding{service: name, index: i, ip: normalizeHostIP(port.HostIP), first: first, last: last, proto: port.protocol()}
@@ -145,7 +154,7 @@ func (v *validator) hostPorts() {
 					continue
 				}
 				if o.proto == b.proto && o.first == b.first && (o.ip == "" || b.ip == "" || o.ip == b.ip) {
-					v.add(s.Pos(fmt.Sprintf("ports[%d]", i)), "service %q: host port %s/%s is already published by service %q (%s)",
+					v.add(s, fmt.Sprintf("ports[%d]", i), "service %q: host port %s/%s is already published by service %q (%s)",
 						name, strconv.Itoa(first), b.proto, o.service, v.p.Services[o.service].Pos(fmt.Sprintf("ports[%d]", o.index)))
 					break
 				}
@@ -167,11 +176,10 @@ func (v *validator) cycles() {
 	_, err := v.p.Order()
 	var cycle *CycleError
 	if errors.As(err, &cycle) {
-		first := v.p.Services[cycle.Path[0]]
-		pos := first.Pos("")
+		key := ""
 		if len(cycle.Path) > 1 {
-			pos = first.Pos("depends_on." + cycle.Path[1])
+			key = "depends_on." + cycle.Path[1]
 		}
-		v.add(pos, "%s", cycle.Error())
+		v.add(v.p.Services[cycle.Path[0]], key, "%s", cycle.Error())
 	}
 }

@@ -10,8 +10,9 @@ import (
 )
 
 type downOptions struct {
-	Volumes bool
-	Timeout time.Duration
+	Volumes       bool
+	Timeout       time.Duration
+	RemoveOrphans bool
 }
 
 func newDownCmd(g *globalOptions) *cobra.Command {
@@ -29,11 +30,12 @@ no stack file is needed.`,
 	}
 	cmd.Flags().BoolVarP(&opts.Volumes, "volumes", "v", false, "also remove the stack's named volumes")
 	cmd.Flags().DurationVarP(&opts.Timeout, "timeout", "t", 0, "stop timeout (default: each service's stop_grace_period)")
+	cmd.Flags().BoolVar(&opts.RemoveOrphans, "remove-orphans", false, "also remove containers of services that are no longer in the stack file")
 	return cmd
 }
 
 func runDown(ctx context.Context, g *globalOptions, opts downOptions) error {
-	project, _, err := g.projectName()
+	project, p, err := g.projectName()
 	if err != nil {
 		return err
 	}
@@ -42,7 +44,16 @@ func runDown(ctx context.Context, g *globalOptions, opts downOptions) error {
 		return err
 	}
 	defer done()
-	down := engine.DownOptions{Volumes: opts.Volumes}
+	down := engine.DownOptions{Volumes: opts.Volumes, RemoveOrphans: opts.RemoveOrphans}
+	if p != nil {
+		down.Known = map[string]bool{}
+		for name := range p.Services {
+			down.Known[name] = true
+		}
+		for name := range p.Disabled {
+			down.Known[name] = true
+		}
+	}
 	if opts.Timeout > 0 {
 		down.Timeout = &opts.Timeout
 	}

@@ -13,6 +13,7 @@ import (
 
 	"github.com/stack-dev/stack/engine"
 	"github.com/stack-dev/stack/internal/ui"
+	"github.com/stack-dev/stack/lint"
 	"github.com/stack-dev/stack/spec"
 )
 
@@ -127,6 +128,12 @@ func runUp(ctx context.Context, g *globalOptions, opts upOptions, services []str
 			return errors.New("interrupted; run `stack up` again to converge, or `stack down` to tear down")
 		}
 		return err
+	}
+	if fs := lint.Check(ctx, p, lint.Options{ImageUser: func(ctx context.Context, image string) (string, bool) {
+		return e.ImageUser(ctx, image)
+	}}); len(fs) > 0 {
+		done()
+		fmt.Fprintf(g.stderr, "warning: %s; run `stack lint` for details\n", lintSummary(fs))
 	}
 	if opts.Detach || opts.Wait {
 		if opts.AbortOnExit || opts.ExitCodeFrom != "" {

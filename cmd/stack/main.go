@@ -124,9 +124,12 @@ func commands(g *globalOptions) []*cobra.Command {
 		newPushCmd(g),
 		newEventsCmd(g),
 		newConfigCmd(g),
+		newLintCmd(g),
 		newConvertCmd(g),
 		newGraphCmd(g),
 		newVersionCmd(g),
+		newExecCmd(g),
+		newRunCmd(g),
 	}
 }
 

@@ -41,6 +41,8 @@ func Run(t *testing.T, newDocker func(t *testing.T) engine.Docker, image string)
 		{"Volumes", testVolumes},
 		{"Events", testEvents},
 		{"Exec", testExec},
+		{"ExecAttach", testExecAttach},
+		{"ContainerAttach", testContainerAttach},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

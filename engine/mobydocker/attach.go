@@ -64,6 +64,10 @@ func (c *Client) ContainerAttach(ctx context.Context, id string, opts engine.Att
 		Stderr: true,
 	})
 	if err != nil {
+		// A failed upgrade says only its HTTP status; ask why.
+		if _, inspectErr := c.api.ContainerInspect(ctx, id, client.ContainerInspectOptions{}); inspectErr != nil {
+			err = inspectErr
+		}
 		return nil, apiErr("attach to container "+id, err)
 	}
 	resize := func(size engine.TerminalSize) error {

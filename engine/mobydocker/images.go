@@ -24,6 +24,7 @@ func (c *Client) ImageInspect(ctx context.Context, ref string) (_ engine.Image, 
 	img := engine.Image{ID: res.ID, RepoTags: res.RepoTags}
 	if res.Config != nil {
 		img.Labels = res.Config.Labels
+		img.User = res.Config.User
 	}
 	return img, nil
 }

@@ -7,6 +7,5 @@ service "web" {
     LITERAL            = "$HOME"
     UNSET_WITH_DEFAULT = "fallback"
   }
-  ports    = ["8088:80"]
-  replicas = 3
+  ports = ["8088:80"]
 }

@@ -1,0 +1,135 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+
+	"github.com/mattn/go-shellwords"
+	"github.com/spf13/cobra"
+
+	"github.com/stack-dev/stack/engine"
+)
+
+type runOptions struct {
+	Remove     bool
+	Detach     bool
+	NoTTY      bool
+	NoDeps     bool
+	Env        []string
+	Entrypoint string
+	Name       string
+	User       string
+	WorkingDir string
+	Build      bool
+	Pull       string
+}
+
+func newRunCmd(g *globalOptions) *cobra.Command {
+	var opts runOptions
+	cmd := &cobra.Command{
+		Use:   "run [flags] SERVICE [COMMAND [ARG...]]",
+		Short: "Run a one-off container of a service",
+		Long: `Run a one-off container from a service's config, with the command
+replaced if given: first bring up the service's dependencies (unless
+--no-deps), then attach to it (a TTY when stdin is a terminal, unless -T),
+and exit with its exit code. The container is named
+<project>-<service>-run-<random> and is removed by ` + "`stack down`" + `, or
+as soon as it exits with --rm.`,
+		Args: cobra.MinimumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return runRun(cmd.Context(), g, opts, args)
+		},
+	}
+	f := cmd.Flags()
+	// Flags after SERVICE belong to the command.
+	f.SetInterspersed(false)
+	f.BoolVar(&opts.Remove, "rm", false, "remove the container when it exits")
+	f.BoolVarP(&opts.Detach, "detach", "d", false, "start the container in the background and print its name")
+	f.BoolVarP(&opts.NoTTY, "no-tty", "T", false, "do not allocate a TTY, even when stdin is a terminal")
+	f.BoolVar(&opts.NoDeps, "no-deps", false, "do not start the service's dependencies")
+	f.StringArrayVarP(&opts.Env, "env", "e", nil, "set an environment variable, KEY=value or KEY to pass ours (repeatable)")
+	f.StringVar(&opts.Entrypoint, "entrypoint", "", "replace the entrypoint (split like a shell command line)")
+	f.StringVar(&opts.Name, "name", "", "name of the container (default <project>-<service>-run-<random>)")
+	f.StringVarP(&opts.User, "user", "u", "", "run as this user (name or uid[:gid])")
+	f.StringVarP(&opts.WorkingDir, "workdir", "w", "", "working directory in the container")
+	f.BoolVar(&opts.Build, "build", false, "build the image even if its context is unchanged")
+	f.StringVar(&opts.Pull, "pull", "", "pull images: always, missing, never (default: each service's pull_policy)")
+	return cmd
+}
+
+func runRun(ctx context.Context, g *globalOptions, opts runOptions, args []string) error {
+	if opts.Detach && opts.Remove {
+		return errors.New("--rm and -d cannot be used together: a detached container is not waited for")
+	}
+	env, err := envFlags(opts.Env)
+	if err != nil {
+		return err
+	}
+	var entrypoint []string
+	if opts.Entrypoint != "" {
+		if entrypoint, err = shellwords.Parse(opts.Entrypoint); err != nil {
+			return fmt.Errorf("--entrypoint: %w", err)
+		}
+	}
+	p, err := g.loadProject()
+	if err != nil {
+		return err
+	}
+	e, done, err := g.newEngine()
+	if err != nil {
+		return err
+	}
+	defer done()
+
+	local := newLocalTerminal(g, !opts.NoTTY && !opts.Detach)
+	restore := func() {}
+	var rawErr error
+	runCtx, _, stopSignals := interrupts(ctx)
+	defer stopSignals()
+	var cmd []string
+	if len(args) > 1 {
+		cmd = args[1:]
+	}
+	res, err := e.Run(runCtx, p, engine.RunOptions{
+		Service:    args[0],
+		Cmd:        cmd,
+		Entrypoint: entrypoint,
+		Env:        env,
+		User:       opts.User,
+		WorkingDir: opts.WorkingDir,
+		Name:       opts.Name,
+		NoDeps:     opts.NoDeps,
+		Detach:     opts.Detach,
+		Remove:     opts.Remove,
+		Images:     engine.ImageOptions{Build: opts.Build, Pull: opts.Pull},
+		Streams:    local.streams,
+		Attaching: sync.OnceFunc(func() {
+			done()
+			if r, err := local.makeRaw(); err != nil {
+				rawErr = err
+			} else {
+				restore = r
+			}
+		}),
+	})
+	restore()
+	if rawErr != nil {
+		g.log.Warn(rawErr.Error())
+	}
+	if errors.Is(err, engine.ErrInterrupted) {
+		return exitError{code: exitInterrupted}
+	}
+	if err != nil {
+		return err
+	}
+	if opts.Detach {
+		fmt.Fprintln(g.stdout, res.Name)
+		return nil
+	}
+	if res.ExitCode != 0 {
+		return exitError{code: res.ExitCode}
+	}
+	return nil
+}
