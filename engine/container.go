@@ -103,6 +103,16 @@ func containerSpec(p *spec.Project, s *spec.Service, number int, imageID string)
 			TmpfsSize: m.TmpfsSize,
 		})
 	}
+	for _, ref := range s.Secrets {
+		if sec := p.Secrets[ref.Source]; sec != nil {
+			addFileRef(&cs, ref, "/run/secrets/", sec.File, sec.Content)
+		}
+	}
+	for _, ref := range s.Configs {
+		if cfg := p.Configs[ref.Source]; cfg != nil {
+			addFileRef(&cs, ref, "/", cfg.File, cfg.Content)
+		}
+	}
 	for _, key := range serviceNetworkKeys(s) {
 		net := p.Networks[key]
 		netName := key
@@ -131,6 +141,30 @@ func containerSpec(p *spec.Project, s *spec.Service, number int, imageID string)
 		}
 	}
 	return cs
+}
+
+// addFileRef gives the container a secret or config as a file, as Compose
+// does without swarm: a file source is bind-mounted read-only, inline
+// content is written into the container before it starts.
+func addFileRef(cs *ContainerSpec, ref spec.FileRef, dir, file, content string) {
+	target := ref.Target
+	if target == "" {
+		target = ref.Source
+	}
+	if !strings.HasPrefix(target, "/") {
+		target = dir + target
+	}
+	if file != "" {
+		cs.Mounts = append(cs.Mounts, Mount{Type: spec.MountBind, Source: file, Target: target, ReadOnly: true})
+		return
+	}
+	f := ContainerFile{Path: target, Content: []byte(content)}
+	if ref.Mode != nil {
+		f.Mode = *ref.Mode
+	}
+	f.UID, _ = strconv.Atoi(ref.UID)
+	f.GID, _ = strconv.Atoi(ref.GID)
+	cs.Files = append(cs.Files, f)
 }
 
 // serviceNetworkKeys returns the service's network keys, sorted, with

@@ -160,6 +160,18 @@ type ContainerSpec struct {
 	Memory      int64
 	GPUs        []DeviceRequest
 	Platform    string
+
+	// Files are written into the container after it is created and before
+	// it starts: secrets and configs given as content rather than a file.
+	Files []ContainerFile
+}
+
+// ContainerFile is a file written into a container.
+type ContainerFile struct {
+	Path     string
+	Content  []byte
+	Mode     uint32 // 0: 0444
+	UID, GID int
 }
 
 // PortBinding publishes a container port on the host.

@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"sort"
@@ -120,6 +121,9 @@ func PlanUp(p *spec.Project, obs *Observed, images map[string]string, opts PlanO
 			}
 		}
 	}
+	if err := checkExternalFiles(p, selected); err != nil {
+		return nil, err
+	}
 	pl := &Plan{Project: p.Name}
 	pl.Networks, pl.Volumes = planResources(p, obs, selected)
 
@@ -212,6 +216,26 @@ func PlanUp(p *spec.Project, obs *Observed, images map[string]string, opts PlanO
 		}
 	}
 	return pl, nil
+}
+
+// checkExternalFiles rejects external secrets and configs: they live in a
+// swarm, which a single engine does not have.
+func checkExternalFiles(p *spec.Project, services []string) error {
+	var errs []error
+	for _, name := range services {
+		s := p.Services[name]
+		for _, ref := range s.Secrets {
+			if sec := p.Secrets[ref.Source]; sec != nil && sec.External {
+				errs = append(errs, fmt.Errorf("service %s: external secret %s needs a swarm; give it a file, environment or content", name, ref.Source))
+			}
+		}
+		for _, ref := range s.Configs {
+			if cfg := p.Configs[ref.Source]; cfg != nil && cfg.External {
+				errs = append(errs, fmt.Errorf("service %s: external config %s needs a swarm; give it a file, environment or content", name, ref.Source))
+			}
+		}
+	}
+	return errors.Join(errs...)
 }
 
 func recreateReason(c ObservedContainer, imageID string) string {

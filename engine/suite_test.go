@@ -79,7 +79,8 @@ func eachWorld(t *testing.T, body func(t *testing.T, e *env)) {
 func realOnly(t *testing.T, body func(t *testing.T, e *env)) {
 	t.Helper()
 	t.Parallel()
-	body(t, newEnv(t, worlds[slices.IndexFunc(worlds, func(w world) bool { return w.real })]))
+	w := worlds[slices.IndexFunc(worlds, func(w world) bool { return w.real })]
+	t.Run(w.name, func(t *testing.T) { body(t, newEnv(t, w)) })
 }
 
 // fakeOnly runs body against the fake alone: for assertions on the calls
@@ -87,8 +88,11 @@ func realOnly(t *testing.T, body func(t *testing.T, e *env)) {
 func fakeOnly(t *testing.T, body func(t *testing.T, e *env, f *dockerfake.Fake)) {
 	t.Helper()
 	t.Parallel()
-	e := newEnv(t, worlds[slices.IndexFunc(worlds, func(w world) bool { return !w.real })])
-	body(t, e, e.docker.(*dockerfake.Fake))
+	w := worlds[slices.IndexFunc(worlds, func(w world) bool { return !w.real })]
+	t.Run(w.name, func(t *testing.T) {
+		e := newEnv(t, w)
+		body(t, e, e.docker.(*dockerfake.Fake))
+	})
 }
 
 func newEnv(t *testing.T, w world) *env {

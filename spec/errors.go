@@ -67,9 +67,19 @@ func (e *Error) Error() string {
 // per line.
 func (e *Error) Write(w io.Writer, color bool, width uint) error {
 	if len(e.HCL) > 0 {
+		// One grep-able file:line:col line per problem, then hcl's own
+		// rendering with the source snippet.
 		dw := hcl.NewDiagnosticTextWriter(w, e.HCLFiles, width, color)
-		if err := dw.WriteDiagnostics(e.HCL); err != nil {
-			return err
+		for _, d := range e.HCL {
+			if d.Subject != nil {
+				r := d.Subject
+				if _, err := fmt.Fprintf(w, "%s:%d:%d: %s\n", r.Filename, r.Start.Line, r.Start.Column, d.Summary); err != nil {
+					return err
+				}
+			}
+			if err := dw.WriteDiagnostic(d); err != nil {
+				return err
+			}
 		}
 	}
 	for _, d := range e.Diags {

@@ -1,10 +1,14 @@
 package mobydocker
 
 import (
+	"archive/tar"
+	"bytes"
 	"context"
 	"fmt"
 	"math"
 	"net/netip"
+	"path"
+	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -43,7 +47,63 @@ func (c *Client) ContainerCreate(ctx context.Context, spec engine.ContainerSpec)
 			}
 		}
 	}
+	if len(spec.Files) > 0 {
+		if err := c.copyFiles(ctx, res.ID, spec.Files); err != nil {
+			c.removeAfterFailedCreate(res.ID)
+			return "", fmt.Errorf("create container %s: %w", spec.Name, err)
+		}
+	}
 	return res.ID, nil
+}
+
+// copyFiles writes files (secrets and configs with inline content) into a
+// created container, as one tar with their parent folders, so they exist
+// before the process starts.
+func (c *Client) copyFiles(ctx context.Context, id string, files []engine.ContainerFile) (err error) {
+	defer c.trace("CopyToContainer", id)(&err)
+	var buf bytes.Buffer
+	tw := tar.NewWriter(&buf)
+	dirs := map[string]bool{}
+	for _, f := range files {
+		rel := strings.TrimPrefix(path.Clean(f.Path), "/")
+		for dir := path.Dir(rel); dir != "." && !dirs[dir]; dir = path.Dir(dir) {
+			dirs[dir] = true
+		}
+	}
+	dirList := make([]string, 0, len(dirs))
+	for d := range dirs {
+		dirList = append(dirList, d)
+	}
+	sort.Strings(dirList) // parents sort before their children
+	for _, d := range dirList {
+		if err := tw.WriteHeader(&tar.Header{Typeflag: tar.TypeDir, Name: d + "/", Mode: 0o755}); err != nil {
+			return err
+		}
+	}
+	for _, f := range files {
+		mode := int64(f.Mode)
+		if mode == 0 {
+			mode = 0o444
+		}
+		hdr := &tar.Header{
+			Typeflag: tar.TypeReg, Name: strings.TrimPrefix(path.Clean(f.Path), "/"),
+			Mode: mode, Size: int64(len(f.Content)), Uid: f.UID, Gid: f.GID,
+		}
+		if err := tw.WriteHeader(hdr); err != nil {
+			return err
+		}
+		if _, err := tw.Write(f.Content); err != nil {
+			return err
+		}
+	}
+	if err := tw.Close(); err != nil {
+		return err
+	}
+	_, err = c.api.CopyToContainer(ctx, id, client.CopyToContainerOptions{DestinationPath: "/", Content: &buf, CopyUIDGID: true})
+	if err != nil {
+		return apiErr("copy files into container "+id, err)
+	}
+	return nil
 }
 
 func (c *Client) networkConnect(ctx context.Context, id string, att engine.NetworkAttachment) (err error) {

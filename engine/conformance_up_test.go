@@ -1,0 +1,153 @@
+package engine_test
+
+import (
+	"fmt"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stack-dev/stack/engine"
+	"github.com/stack-dev/stack/spec"
+)
+
+// Bringing a stack up and down: dependency order, conditions, failures.
+
+func TestChainUpNoopDown(t *testing.T) {
+	eachWorld(t, func(t *testing.T, e *env) {
+		p := e.stack()
+		e.service(p, "a")
+		dependOn(e.service(p, "b"), "a", spec.ConditionStarted)
+		dependOn(e.service(p, "c"), "b", spec.ConditionStarted)
+
+		e.up(p, engine.UpOptions{})
+		first := e.containers()
+		want := fmt.Sprintf("%[1]s-a-1 %[1]s-b-1 %[1]s-c-1", e.project)
+		if got := names(first); got != want {
+			t.Fatalf("containers = %s, want %s", got, want)
+		}
+		for name, c := range first {
+			if c.State != "running" {
+				t.Errorf("%s is %s, want running", name, c.State)
+			}
+			for _, l := range []string{engine.LabelProject, engine.LabelService, engine.LabelNumber, engine.LabelConfigHash} {
+				if c.Labels[l] == "" {
+					t.Errorf("%s has no label %s", name, l)
+				}
+			}
+		}
+		// c reaches b by its service name.
+		if res := e.exec(e.project+"-c-1", "/testimage", "lookup", "b"); res.ExitCode != 0 {
+			t.Errorf("lookup b from c: exit %d: %s", res.ExitCode, res.Output)
+		}
+
+		plan := e.up(p, engine.UpOptions{})
+		if plan.Changes() {
+			t.Errorf("second up changed something: %+v", plan)
+		}
+		for name, c := range e.containers() {
+			if first[name].ID != c.ID {
+				t.Errorf("%s was replaced by a no-op up", name)
+			}
+		}
+
+		if err := e.engine.Down(e.ctx(), e.project, engine.DownOptions{}); err != nil {
+			t.Fatal(err)
+		}
+		if left := e.containers(); len(left) > 0 {
+			t.Errorf("containers left after down: %s", names(left))
+		}
+		nets, err := e.docker.NetworkList(e.ctx(), engine.Labels{engine.LabelProject: e.project})
+		if err != nil || len(nets) > 0 {
+			t.Errorf("networks left after down: %v %v", nets, err)
+		}
+	})
+}
+
+func TestConditionsHealthyAndCompleted(t *testing.T) {
+	eachWorld(t, func(t *testing.T, e *env) {
+		p := e.stack()
+		db := e.service(p, "db", "serve", "--ready-after", "1s")
+		withHealthcheck(db)
+		migrate := e.service(p, "migrate", "exit", "0")
+		dependOn(migrate, "db", spec.ConditionHealthy)
+		api := e.service(p, "api")
+		dependOn(api, "migrate", spec.ConditionCompleted)
+		dependOn(api, "db", spec.ConditionHealthy)
+
+		var mu sync.Mutex
+		var order []string
+		e.engine = engine.New(e.docker, nil, func(s engine.Status) {
+			if s.Phase == engine.PhaseStarting && s.Service != "" {
+				mu.Lock()
+				order = append(order, s.Service)
+				mu.Unlock()
+			}
+		})
+		e.up(p, engine.UpOptions{Wait: true, WaitTimeout: time.Minute})
+		if got := strings.Join(order, ","); got != "db,migrate,api" {
+			t.Errorf("start order = %s, want db,migrate,api", got)
+		}
+		cs := e.containers()
+		if c := cs[e.project+"-migrate-1"]; c.State != "exited" || !strings.HasPrefix(c.Status, "Exited (0)") {
+			t.Errorf("migrate: %s %s, want exited 0", c.State, c.Status)
+		}
+
+		// The completed job is not run again by the next up.
+		plan := e.up(p, engine.UpOptions{})
+		if plan.Changes() {
+			var b strings.Builder
+			plan.Write(&b)
+			t.Errorf("second up has changes:\n%s", b.String())
+		}
+		if c := e.containers()[e.project+"-migrate-1"]; c.ID != cs[e.project+"-migrate-1"].ID {
+			t.Error("completed job was recreated")
+		}
+	})
+}
+
+func TestFailingJobStopsDependents(t *testing.T) {
+	eachWorld(t, func(t *testing.T, e *env) {
+		p := e.stack()
+		e.service(p, "migrate", "exit", "3")
+		dependOn(e.service(p, "api"), "migrate", spec.ConditionCompleted)
+		dependOn(e.service(p, "web"), "api", spec.ConditionStarted)
+
+		_, err := e.engine.Up(e.ctx(), p, engine.UpOptions{})
+		if err == nil {
+			t.Fatal("up succeeded with a failing job")
+		}
+		msg := err.Error()
+		for _, want := range []string{"service api", "dependency migrate", "did not complete successfully", "exited with code 3", "last log lines", "stderr: exiting with 3"} {
+			if !strings.Contains(msg, want) {
+				t.Errorf("error does not mention %q:\n%s", want, msg)
+			}
+		}
+		cs := e.containers()
+		if _, ok := cs[e.project+"-api-1"]; ok {
+			t.Error("api was created although its dependency failed")
+		}
+		if _, ok := cs[e.project+"-web-1"]; ok {
+			t.Error("web was created although its dependency's dependency failed")
+		}
+	})
+}
+
+func TestHealthTimeout(t *testing.T) {
+	eachWorld(t, func(t *testing.T, e *env) {
+		p := e.stack()
+		db := e.service(p, "db", "serve", "--ready-after", "1h")
+		withHealthcheck(db)
+		db.Healthcheck.Retries = 1
+		dependOn(e.service(p, "api"), "db", spec.ConditionHealthy)
+
+		_, err := e.engine.Up(e.ctx(), p, engine.UpOptions{DependencyTimeout: 5 * time.Second})
+		if err == nil {
+			t.Fatal("up succeeded with a dependency that never gets healthy")
+		}
+		if msg := err.Error(); !strings.Contains(msg, "dependency db did not become healthy") ||
+			!(strings.Contains(msg, "unhealthy") || strings.Contains(msg, "timed out")) {
+			t.Errorf("error = %s", msg)
+		}
+	})
+}
