@@ -32,7 +32,7 @@ func TestCalibrateStopsOnceFewerInFlightIsSlower(t *testing.T) {
 	}{
 		{"slower at both stops", map[int]float64{16: 1, 8: 1.2, 4: 2, 1: 5}, map[int]float64{16: 1, 8: 1.3, 4: 2, 1: 5}, []int{16, 8}},
 		{"faster at down goes on", map[int]float64{16: 1, 8: 1.2, 4: 2, 1: 5}, map[int]float64{16: 1, 8: 0.9, 4: 2, 1: 5}, []int{16, 8, 4}},
-		{"within noise goes on", map[int]float64{16: 1, 8: 1.05, 4: 1.08, 1: 5}, map[int]float64{16: 1, 8: 1, 4: 1, 1: 5}, []int{16, 8, 4, 1}},
+		{"better at one goes on", map[int]float64{16: 1, 8: 0.9, 4: 1.08, 1: 0.8}, map[int]float64{16: 1, 8: 1.1, 4: 0.95, 1: 5}, []int{16, 8, 4, 1}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -71,7 +71,9 @@ func (b *bench) lifecycle(ctx context.Context, name string, s shape, reps int) [
 	noop := &row{Scenario: "noop-" + name, Unit: "s"}
 	down := &row{Scenario: "down-" + name, Unit: "s", RawCalibration: map[int]float64{}}
 	rss := &row{Scenario: "peak RSS up-" + name, Unit: "MB"}
-	rows := []*row{up, noop, down, rss}
+	// ru_maxrss is an upper bound only: see proc.RusageMaxRSS.
+	maxrss := &row{Scenario: "ru_maxrss up-" + name, Unit: "MB"}
+	rows := []*row{up, noop, down, rss, maxrss}
 	if name == "50" {
 		up.Target, down.Target, noop.Target = targetRatio, targetRatio, targetNoop
 	}
@@ -129,8 +131,10 @@ func (b *bench) lifecycle(ctx context.Context, name string, s shape, reps int) [
 		up.Stack = append(up.Stack, pu.Wall.Seconds())
 		noop.Stack = append(noop.Stack, pn.Wall.Seconds())
 		down.Stack = append(down.Stack, pd.Wall.Seconds())
-		rss.Stack = append(rss.Stack, float64(pu.MaxRSS)/(1<<20))
-		b.logf("%s stack: up %.3fs (%.1f MB) noop %.4fs down %.3fs", name, pu.Wall.Seconds(), float64(pu.MaxRSS)/(1<<20), pn.Wall.Seconds(), pd.Wall.Seconds())
+		rss.Stack = append(rss.Stack, float64(pu.PeakRSS)/(1<<20))
+		maxrss.Stack = append(maxrss.Stack, float64(pu.RusageMaxRSS)/(1<<20))
+		b.logf("%s stack: up %.3fs (peak RSS %.1f MB, ru_maxrss %.1f MB) noop %.4fs down %.3fs", name, pu.Wall.Seconds(),
+			float64(pu.PeakRSS)/(1<<20), float64(pu.RusageMaxRSS)/(1<<20), pn.Wall.Seconds(), pd.Wall.Seconds())
 		return nil
 	}
 
@@ -312,9 +316,10 @@ func uniqueDesc(levels []int, max int) []int {
 	return out
 }
 
-// calibrate runs try at each level, highest first, and stops early once a
-// level is more than 10% slower than the best so far at both up and down:
-// the daemon is the bottleneck, so fewer in flight will not be faster.
+// calibrate runs try at each level, highest first, and stops once a level
+// is faster at neither up nor down than the best so far: the daemon is the
+// bottleneck, so still fewer in flight will not be faster either, and each
+// try at a low count on a large stack costs a minute.
 func (b *bench) calibrate(levels []int, try func(c int) (up, down float64, err error)) error {
 	bestUp, bestDown := 0.0, 0.0
 	for i, c := range levels {
@@ -322,15 +327,15 @@ func (b *bench) calibrate(levels []int, try func(c int) (up, down float64, err e
 		if err != nil {
 			return err
 		}
+		if i > 0 && tu >= bestUp && td >= bestDown {
+			b.logf("calibration: %d in flight is no faster, not trying fewer", c)
+			return nil
+		}
 		if i == 0 || tu < bestUp {
 			bestUp = tu
 		}
 		if i == 0 || td < bestDown {
 			bestDown = td
-		}
-		if tu > 1.1*bestUp && td > 1.1*bestDown {
-			b.logf("calibration: %d in flight is slower at up and down, not trying fewer", c)
-			return nil
 		}
 	}
 	return nil

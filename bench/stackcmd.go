@@ -7,7 +7,9 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
+	"sync/atomic"
 	"syscall"
 	"time"
 )
@@ -20,8 +22,14 @@ type stackCLI struct {
 // proc is what one stack process cost: wall time from start to exit, and its
 // peak resident memory.
 type proc struct {
-	Wall   time.Duration
-	MaxRSS int64 // bytes
+	Wall time.Duration
+	// PeakRSS is the process's VmHWM, polled from /proc while it runs.
+	PeakRSS int64 // bytes
+	// RusageMaxRSS is rusage ru_maxrss at exit. It is only an upper bound:
+	// Go starts children with vfork semantics, and Linux carries the
+	// high-water RSS of the replaced mm, the bench's own, into the child's
+	// ru_maxrss at exec; so it reads max(bench RSS, stack RSS).
+	RusageMaxRSS int64 // bytes
 }
 
 // run runs `stack -f file -p project args...` and measures it. Its output
@@ -35,16 +43,78 @@ func (s stackCLI) run(ctx context.Context, file, project string, args ...string)
 	var out bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &out
 	start := time.Now()
-	err := cmd.Run()
+	if err := cmd.Start(); err != nil {
+		return proc{}, fmt.Errorf("stack %s: %w", strings.Join(argv, " "), err)
+	}
+	peak := watchPeakRSS(cmd.Process.Pid)
+	err := cmd.Wait()
 	wall := time.Since(start)
+	p := proc{Wall: wall, PeakRSS: peak()}
 	if err != nil {
 		return proc{}, fmt.Errorf("stack %s: %w\n%s", strings.Join(argv, " "), err, lastLines(out.String(), 15))
 	}
-	p := proc{Wall: wall}
 	if ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok {
-		p.MaxRSS = ru.Maxrss * 1024 // Linux reports KiB
+		p.RusageMaxRSS = ru.Maxrss * 1024 // Linux reports KiB
 	}
 	return p, nil
+}
+
+// rssPoll is how often the peak RSS is read; growth in the last interval
+// before exit is missed, which at exit is next to none.
+const rssPoll = 2 * time.Millisecond
+
+// watchPeakRSS polls VmHWM of pid until the returned function is called,
+// which returns the last value read, in bytes. VmHWM is the peak of the
+// process's own address space, unlike ru_maxrss (see proc).
+func watchPeakRSS(pid int) func() int64 {
+	path := fmt.Sprintf("/proc/%d/status", pid)
+	var peak atomic.Int64
+	done := make(chan struct{})
+	stopped := make(chan struct{})
+	go func() {
+		defer close(stopped)
+		tick := time.NewTicker(rssPoll)
+		defer tick.Stop()
+		for {
+			if hwm, ok := readVmHWM(path); ok && hwm > peak.Load() {
+				peak.Store(hwm)
+			}
+			select {
+			case <-done:
+				return
+			case <-tick.C:
+			}
+		}
+	}()
+	return func() int64 {
+		close(done)
+		<-stopped
+		return peak.Load()
+	}
+}
+
+// readVmHWM reads the "VmHWM:   1234 kB" line of a /proc status file.
+func readVmHWM(path string) (int64, bool) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return 0, false
+	}
+	return parseVmHWM(string(data))
+}
+
+func parseVmHWM(status string) (int64, bool) {
+	for _, line := range strings.Split(status, "\n") {
+		rest, ok := strings.CutPrefix(line, "VmHWM:")
+		if !ok {
+			continue
+		}
+		kb, err := strconv.ParseInt(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(rest), "kB")), 10, 64)
+		if err != nil {
+			return 0, false
+		}
+		return kb * 1024, true
+	}
+	return 0, false
 }
 
 func lastLines(s string, n int) string {

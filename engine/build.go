@@ -38,7 +38,7 @@ func (e *Engine) Build(ctx context.Context, p *spec.Project, services []string, 
 	if err := e.buildServices(ctx, p, buildable, opts, opts.parallel()); err != nil {
 		return nil, err
 	}
-	return e.imageIDs(ctx, p, buildable, opts)
+	return e.imageIDs(ctx, p, buildable, opts, map[string]Image{})
 }
 
 // buildGroup is one build shared by every service with the same context,

@@ -104,6 +104,9 @@ func (e *Engine) EnsureImages(ctx context.Context, p *spec.Project, services []s
 		builds []string
 		pulls  = map[string][]string{} // ref -> services
 		orElse = map[string]bool{}     // services built when their pull fails
+		// local holds images found and left alone, so a stack of many
+		// services on one image inspects it once.
+		local = map[string]Image{}
 	)
 	for _, name := range names {
 		s := p.Services[name]
@@ -121,10 +124,21 @@ func (e *Engine) EnsureImages(ctx context.Context, p *spec.Project, services []s
 			pulls[ref] = append(pulls[ref], name)
 			orElse[name] = true
 		case imagePullMissing:
-			if _, err := e.docker.ImageInspect(ctx, ref); errors.Is(err, ErrNotFound) {
+			if _, ok := local[ref]; ok {
+				continue
+			}
+			if _, pulling := pulls[ref]; pulling {
 				pulls[ref] = append(pulls[ref], name)
-			} else if err != nil {
+				continue
+			}
+			img, err := e.docker.ImageInspect(ctx, ref)
+			switch {
+			case errors.Is(err, ErrNotFound):
+				pulls[ref] = append(pulls[ref], name)
+			case err != nil:
 				return nil, fmt.Errorf("service %s: inspect image %s: %w", name, ref, err)
+			default:
+				local[ref] = img
 			}
 		}
 	}
@@ -158,17 +172,26 @@ func (e *Engine) EnsureImages(ctx context.Context, p *spec.Project, services []s
 	if err := g.Wait(); err != nil {
 		return nil, err
 	}
-	return e.imageIDs(ctx, p, names, opts)
+	return e.imageIDs(ctx, p, names, opts, local)
 }
 
 // imageIDs maps each service to the ID of its local image.
-func (e *Engine) imageIDs(ctx context.Context, p *spec.Project, names []string, opts ImageOptions) (map[string]string, error) {
+// known holds images already inspected and unchanged since; each other ref
+// is inspected once.
+func (e *Engine) imageIDs(ctx context.Context, p *spec.Project, names []string, opts ImageOptions, known map[string]Image) (map[string]string, error) {
 	ids := make(map[string]string, len(names))
 	var errs []error
 	for _, name := range names {
 		s := p.Services[name]
 		ref := ImageName(p, s)
-		img, err := e.docker.ImageInspect(ctx, ref)
+		img, ok := known[ref]
+		var err error
+		if !ok {
+			img, err = e.docker.ImageInspect(ctx, ref)
+			if err == nil {
+				known[ref] = img
+			}
+		}
 		switch {
 		case errors.Is(err, ErrNotFound) && isUseLocal(s, opts):
 			errs = append(errs, fmt.Errorf("service %s: image %s does not exist locally and pull_policy is never; pull it with `stack pull %s`", name, ref, name))

@@ -157,6 +157,8 @@ func PlanUp(p *spec.Project, obs *Observed, images map[string]string, opts PlanO
 				a.Kind, a.Reason = ActRecreate, "forced"
 			case c.Hash != hash && !opts.NoRecreate:
 				a.Kind, a.Reason = ActRecreate, recreateReason(c, images[name])
+			case c.Name != cs.Name && !opts.NoRecreate: // e.g. "-next" left by a crashed roll
+				a.Kind, a.Reason = ActRecreate, "misnamed"
 			case c.Running():
 				a.Kind = ActKeep
 			case jobs[name] && c.ExitedOK():

@@ -1,8 +1,6 @@
 package main
 
 import (
-	"time"
-
 	"context"
 	"fmt"
 	"github.com/stack-dev/stack/engine"
@@ -105,10 +103,5 @@ func (g *globalOptions) imageUserLookup() func(ctx context.Context, image string
 	if err != nil {
 		return nil
 	}
-	e := engine.New(docker, g.log, nil)
-	return func(ctx context.Context, image string) (string, bool) {
-		ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
-		defer cancel()
-		return e.ImageUser(ctx, image)
-	}
+	return imageUserMemo(engine.New(docker, g.log, nil))
 }

@@ -129,9 +129,7 @@ func runUp(ctx context.Context, g *globalOptions, opts upOptions, services []str
 		}
 		return err
 	}
-	if fs := lint.Check(ctx, p, lint.Options{ImageUser: func(ctx context.Context, image string) (string, bool) {
-		return e.ImageUser(ctx, image)
-	}}); len(fs) > 0 {
+	if fs := lint.Check(ctx, p, lint.Options{ImageUser: imageUserMemo(e)}); len(fs) > 0 {
 		done()
 		fmt.Fprintf(g.stderr, "warning: %s; run `stack lint` for details\n", lintSummary(fs))
 	}
@@ -242,4 +240,22 @@ func exitCodeFrom(ctx context.Context, e *engine.Engine, project, service string
 		}
 	}
 	return nil
+}
+
+// imageUserMemo looks up each image's default user once, however many
+// services run it.
+func imageUserMemo(e *engine.Engine) func(ctx context.Context, image string) (string, bool) {
+	type answer struct {
+		user  string
+		known bool
+	}
+	seen := map[string]answer{}
+	return func(ctx context.Context, image string) (string, bool) {
+		a, ok := seen[image]
+		if !ok {
+			a.user, a.known = e.ImageUser(ctx, image)
+			seen[image] = a
+		}
+		return a.user, a.known
+	}
 }
