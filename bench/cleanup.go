@@ -46,11 +46,11 @@ func removeLabelled(ctx context.Context, api *client.Client, key, value string) 
 	return nil
 }
 
-// removeNetworkRetrying retries for a few seconds: right after its containers
-// go, the daemon may still count the network's endpoints as active.
+// removeNetworkRetrying retries for up to 15s: right after its containers
+// go, a busy daemon may still count the network's endpoints as active.
 func removeNetworkRetrying(ctx context.Context, api *client.Client, id string) error {
 	var err error
-	for range 20 {
+	for range 60 {
 		if _, err = api.NetworkRemove(ctx, id, client.NetworkRemoveOptions{}); err == nil {
 			return nil
 		}

@@ -220,7 +220,8 @@ func (r *raw) down(ctx context.Context, project string, s shape, conc int) error
 		return fmt.Errorf("list networks: %w", err)
 	}
 	for _, n := range ns.Items {
-		if _, err := r.api.NetworkRemove(ctx, n.ID, client.NetworkRemoveOptions{}); err != nil {
+		// Retried as stack retries: a busy daemon may still see endpoints.
+		if err := removeNetworkRetrying(ctx, r.api, n.ID); err != nil {
 			return fmt.Errorf("remove network %s: %w", n.Name, err)
 		}
 	}

@@ -20,6 +20,10 @@ type bench struct {
 	n      int
 	levels []int // raw in-flight counts to try
 	log    io.Writer
+	// cycles numbers the baseline's projects: each cycle gets its own, so
+	// a network the daemon failed to remove never meets its successor
+	// (API 1.41 lets two networks share a name, and then neither is usable).
+	cycles int
 	// knownUp and knownDown are the best raw in-flight counts of the
 	// last flat stack of 10 or more calibrated.
 	knownUp, knownDown int
@@ -37,6 +41,19 @@ var (
 // leftover of one never meets the other.
 func (b *bench) project(who, name string) string {
 	return "bench-" + b.run + "-" + who + "-" + name
+}
+
+// rawProject names the baseline project of one cycle.
+func (b *bench) rawProject(name string) string {
+	b.cycles++
+	return b.project("r", name+"-"+strconv.Itoa(b.cycles))
+}
+
+// cleanup removes a project after a cycle, saying so if that failed.
+func (b *bench) cleanup(project string) {
+	if err := removeProject(b.raw.api, project); err != nil {
+		b.logf("cleanup of %s: %v", project, err)
+	}
 }
 
 func (b *bench) writeStack(name string, s shape) (string, error) {
@@ -90,12 +107,13 @@ func (b *bench) lifecycle(ctx context.Context, name string, s shape, reps int) [
 	if err != nil {
 		return fail(err)
 	}
-	sp, rp := b.project("s", name), b.project("r", name)
+	sp := b.project("s", name)
 
 	rawCycle := func(cUp, cDown int) (tu, tn, td float64, err error) {
+		rp := b.rawProject(name)
 		defer func() {
 			if err != nil {
-				_ = removeProject(b.raw.api, rp)
+				b.cleanup(rp)
 			}
 		}()
 		if tu, err = timed(func() error { return b.raw.up(ctx, rp, s, cUp) }); err != nil {
@@ -112,7 +130,7 @@ func (b *bench) lifecycle(ctx context.Context, name string, s shape, reps int) [
 	stackCycle := func() (err error) {
 		defer func() {
 			if err != nil {
-				_ = removeProject(b.raw.api, sp)
+				b.cleanup(sp)
 			}
 		}()
 		pu, err := b.cli.run(ctx, file, sp, "up", "-d")
@@ -188,11 +206,12 @@ func (b *bench) scaleUp(ctx context.Context, reps, to int) []*row {
 	if err != nil {
 		return fail(err)
 	}
-	sp, rp := b.project("s", "scale"), b.project("r", "scale")
+	sp := b.project("s", "scale")
 	service := serviceName(1)
 	// Teardown is untimed, so a forced remove does it.
 	rawCycle := func(c int) (float64, error) {
-		defer removeProject(b.raw.api, rp)
+		rp := b.rawProject("scale")
+		defer b.cleanup(rp)
 		if err := b.raw.up(ctx, rp, s, 1); err != nil {
 			return 0, err
 		}
@@ -203,7 +222,7 @@ func (b *bench) scaleUp(ctx context.Context, reps, to int) []*row {
 		return t, err
 	}
 	stackCycle := func() error {
-		defer removeProject(b.raw.api, sp)
+		defer b.cleanup(sp)
 		if _, err := b.cli.run(ctx, file, sp, "up", "-d"); err != nil {
 			return err
 		}
@@ -261,16 +280,17 @@ func (b *bench) healthChain(ctx context.Context, reps, n int) []*row {
 	if err != nil {
 		return fail(err)
 	}
-	sp, rp := b.project("s", name), b.project("r", name)
+	sp := b.project("s", name)
 	for range reps {
+		rp := b.rawProject(name)
 		t, err := timed(func() error { return b.raw.up(ctx, rp, s, 1) })
-		_ = removeProject(b.raw.api, rp)
+		b.cleanup(rp)
 		if err != nil {
 			return fail(err)
 		}
 		r.Raw = append(r.Raw, t)
 		p, err := b.cli.run(ctx, file, sp, "up", "-d", "--wait")
-		_ = removeProject(b.raw.api, sp)
+		b.cleanup(sp)
 		if err != nil {
 			return fail(err)
 		}

@@ -220,7 +220,19 @@ func (x *executor) runAction(ctx context.Context, s *spec.Service, a ContainerAc
 		st.Done = true
 		emit(PhaseRemoved, "")
 		return "", nil
+	case ActRename:
+		if err := d.ContainerRename(ctx, a.Existing.ID, a.Name); err != nil {
+			return fail(fmt.Errorf("rename %s to %s: %w", a.Existing.Name, a.Name, err))
+		}
+		st.Done = true
+		emit(PhaseRunning, "renamed from "+a.Existing.Name)
+		return a.Existing.ID, nil
 	case ActStart:
+		if a.Existing.Name != a.Name {
+			if err := d.ContainerRename(ctx, a.Existing.ID, a.Name); err != nil {
+				return fail(fmt.Errorf("rename %s to %s: %w", a.Existing.Name, a.Name, err))
+			}
+		}
 		emit(PhaseStarting, "")
 		if err := d.ContainerStart(ctx, a.Existing.ID); err != nil {
 			return fail(fmt.Errorf("start %s: %w", a.Name, err))

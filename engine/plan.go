@@ -20,6 +20,9 @@ const (
 	ActStart    ActionKind = "start"    // start an existing, stopped container
 	ActRestart  ActionKind = "restart"  // restart a running container (a dependency was recreated)
 	ActRemove   ActionKind = "remove"   // stop and remove (scale down, duplicate)
+	// ActRename gives its name back to an up-to-date container an
+	// interrupted recreate left under a temporary name.
+	ActRename ActionKind = "rename"
 )
 
 // Plan is what `up` will do, decided before anything is touched.
@@ -159,6 +162,8 @@ func PlanUp(p *spec.Project, obs *Observed, images map[string]string, opts PlanO
 				a.Kind, a.Reason = ActRecreate, recreateReason(c, images[name])
 			case c.Name != cs.Name && !opts.NoRecreate: // e.g. "-next" left by a crashed roll
 				a.Kind, a.Reason = ActRecreate, "misnamed"
+			case c.Name != cs.Name && c.Running():
+				a.Kind, a.Reason = ActRename, "left as "+c.Name+" by an interrupted recreate"
 			case c.Running():
 				a.Kind = ActKeep
 			case jobs[name] && c.ExitedOK():
@@ -323,7 +328,7 @@ func (pl *Plan) Write(w io.Writer) error {
 	var b strings.Builder
 	counts := map[ActionKind]int{}
 	symbol := map[ActionKind]string{
-		ActCreate: "+", ActRecreate: "~", ActStart: ">", ActRestart: "~", ActRemove: "-", ActKeep: " ",
+		ActCreate: "+", ActRecreate: "~", ActStart: ">", ActRestart: "~", ActRemove: "-", ActKeep: " ", ActRename: "~",
 	}
 	for _, r := range pl.Networks {
 		if r.Kind != ActKeep {
@@ -356,8 +361,12 @@ func (pl *Plan) Write(w io.Writer) error {
 	if !pl.Changes() {
 		b.WriteString("no changes: project " + pl.Project + " is up to date\n")
 	} else {
-		fmt.Fprintf(&b, "plan: %d to create, %d to recreate, %d to start, %d to restart, %d to remove\n",
+		fmt.Fprintf(&b, "plan: %d to create, %d to recreate, %d to start, %d to restart, %d to remove",
 			counts[ActCreate], counts[ActRecreate], counts[ActStart], counts[ActRestart], counts[ActRemove])
+		if n := counts[ActRename]; n > 0 {
+			fmt.Fprintf(&b, ", %d to rename", n)
+		}
+		b.WriteString("\n")
 	}
 	_, err := io.WriteString(w, b.String())
 	return err

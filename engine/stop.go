@@ -33,7 +33,8 @@ func (e *Engine) Stop(ctx context.Context, project string, opts StopOptions) err
 		} else {
 			err = e.docker.ContainerStop(ctx, c.ID, opts.Timeout)
 		}
-		if err != nil && !errors.Is(err, ErrNotFound) {
+		// Not found or (for a kill) not running: it stopped meanwhile.
+		if err != nil && !errors.Is(err, ErrNotFound) && !(opts.Kill && errors.Is(err, ErrConflict)) {
 			return fmt.Errorf("stop %s: %w", c.Name, err)
 		}
 		st.Phase, st.Done = PhaseStopped, true

@@ -61,7 +61,7 @@ func (ti *testImage) start(c *dockerfake.FakeContainer) {
 		if hc := c.Spec.Healthcheck; hc != nil && len(hc.Test) > 0 && hc.Test[0] != "NONE" {
 			go ti.healthchecks(c)
 		}
-	case "sleep":
+	case "sleep", "hang":
 		// Runs until stopped.
 	case "exit":
 		code, after, err := exitFlags(cmd[1:])

@@ -20,6 +20,7 @@ commands:
   lookup NAME                          print NAME's addresses; exit 1 if it does not resolve
   get URL                              print the body of GET URL; exit 1 unless it answers 2xx
   sleep D                              sleep for D
+  hang D                               sleep for D, ignoring SIGTERM and SIGINT
   write PATH TEXT                      write TEXT to PATH
   cat PATH                             print PATH
 `
@@ -33,6 +34,7 @@ var commands = map[string]func(args []string) int{
 	"lookup": lookup,
 	"get":    get,
 	"sleep":  sleep,
+	"hang":   hang,
 	"write":  write,
 	"cat":    cat,
 }

@@ -4,7 +4,9 @@ import (
 	"flag"
 	"fmt"
 	"os"
+	"os/signal"
 	"strconv"
+	"syscall"
 	"time"
 )
 
@@ -29,8 +31,8 @@ func exitWith(args []string) int {
 	return code
 }
 
-// sleep waits for D. It installs no signal handler, so as PID 1 it ignores
-// SIGTERM: stopping it takes the kill after the stop timeout.
+// sleep waits for D. The Go runtime exits on SIGTERM even as PID 1, so a
+// stop ends it at once (exit 143); hang is the command that ignores it.
 func sleep(args []string) int {
 	if len(args) != 1 {
 		return fail("usage: sleep D")
@@ -41,4 +43,12 @@ func sleep(args []string) int {
 	}
 	time.Sleep(d)
 	return 0
+}
+
+// hang waits for D ignoring SIGTERM and SIGINT, so stopping it takes the
+// whole stop timeout and ends in a kill (exit 137): for slow-stop tests.
+func hang(args []string) int {
+	signal.Ignore(syscall.SIGTERM, os.Interrupt)
+	fmt.Println("hanging, ignoring SIGTERM")
+	return sleep(args)
 }
