@@ -44,5 +44,9 @@ fuzz:
 		$(GO) test -run '^$$' -fuzz "^$$f$$" -fuzztime $(FUZZTIME) ./spec || exit 1; \
 	done
 
+# Times stack against the raw Docker API doing the same work; see bench/README.md.
+bench: $(STACK)
+	$(GO) run ./bench -stack $(STACK) $(BENCHFLAGS)
+
 clean: modelstack-clean
 	rm -rf bin

@@ -53,11 +53,8 @@ func (e *Engine) apply(ctx context.Context, p *spec.Project, plan *Plan, opts ap
 	if err := e.createResources(ctx, plan); err != nil {
 		return err
 	}
-	watchCtx, stopWatch := context.WithCancel(ctx)
-	defer stopWatch()
 	x := &executor{
 		e: e, p: p, plan: plan, opts: opts,
-		watch: newWatcher(watchCtx, e.docker, p.Name),
 		sem:   make(chan struct{}, opts.Parallel),
 		ids:   map[string][]string{},
 		errs:  map[string]error{},
@@ -65,6 +62,13 @@ func (e *Engine) apply(ctx context.Context, p *spec.Project, plan *Plan, opts ap
 	}
 	for _, sp := range plan.Services {
 		x.done[sp.Service] = make(chan struct{})
+	}
+	if plan.Changes() {
+		// Only a plan that starts something waits on conditions; a no-op
+		// up makes no call beyond observing.
+		watchCtx, stopWatch := context.WithCancel(ctx)
+		defer stopWatch()
+		x.watch = newWatcher(watchCtx, e.docker, p.Name)
 	}
 	var wg sync.WaitGroup
 	for _, sp := range plan.Services {
@@ -257,6 +261,15 @@ func (x *executor) runAction(ctx context.Context, s *spec.Service, a ContainerAc
 	case ActCreate:
 		emit(PhaseCreating, "")
 		id, err := d.ContainerCreate(ctx, a.Spec)
+		if errors.Is(err, ErrConflict) && x.ownedLeftover(ctx, a) {
+			// A killed `stack` process's last create landed after this
+			// one observed the project: the name is taken by our own
+			// replica, never started. Replace it.
+			if err := d.ContainerRemove(ctx, a.Name, true); err != nil && !errors.Is(err, ErrNotFound) {
+				return fail(fmt.Errorf("remove leftover %s: %w", a.Name, err))
+			}
+			id, err = d.ContainerCreate(ctx, a.Spec)
+		}
 		if err != nil {
 			return fail(fmt.Errorf("create %s: %w", a.Name, err))
 		}
@@ -269,6 +282,21 @@ func (x *executor) runAction(ctx context.Context, s *spec.Service, a ContainerAc
 		return id, nil
 	}
 	return "", fmt.Errorf("unknown action %s", a.Kind)
+}
+
+// ownedLeftover reports whether the container holding a.Name is the same
+// replica of the same project and service, created but never started.
+func (x *executor) ownedLeftover(ctx context.Context, a ContainerAction) bool {
+	cs, err := x.e.docker.ContainerInspect(ctx, a.Name)
+	if err != nil || cs.State != "created" {
+		return false
+	}
+	for _, l := range []string{LabelProject, LabelService, LabelNumber} {
+		if cs.Labels[l] != a.Spec.Labels[l] {
+			return false
+		}
+	}
+	return true
 }
 
 // recreate replaces a container without ever leaving the replica with no

@@ -160,8 +160,6 @@ func PlanUp(p *spec.Project, obs *Observed, images map[string]string, opts PlanO
 				a.Kind, a.Reason = ActRecreate, "forced"
 			case c.Hash != hash && !opts.NoRecreate:
 				a.Kind, a.Reason = ActRecreate, recreateReason(c, images[name])
-			case c.Name != cs.Name && !opts.NoRecreate: // e.g. "-next" left by a crashed roll
-				a.Kind, a.Reason = ActRecreate, "misnamed"
 			case c.Name != cs.Name && c.Running():
 				a.Kind, a.Reason = ActRename, "left as "+c.Name+" by an interrupted recreate"
 			case c.Running():
