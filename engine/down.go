@@ -109,6 +109,11 @@ func (e *Engine) removeNetwork(ctx context.Context, n Network) error {
 		}
 		if !strings.Contains(err.Error(), "active endpoints") || time.Now().After(deadline) {
 			err = fmt.Errorf("remove network %s: %w", n.Name, err)
+			if strings.Contains(err.Error(), "active endpoints") {
+				// Docker 20.10 can keep a stale endpoint after concurrent
+				// teardown; only a daemon restart clears it.
+				err = fmt.Errorf("%w\nhint: if `docker network inspect %s` lists no containers, the engine kept a stale endpoint; restarting the Docker daemon clears it", err, n.Name)
+			}
 			e.emit(Status{Object: obj, Phase: PhaseError, Err: err, Done: true})
 			return err
 		}

@@ -14,6 +14,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"runtime/debug"
 	"strings"
 	"sync"
 	"syscall"
@@ -53,6 +54,7 @@ type exitError struct{ code int }
 func (e exitError) Error() string { return fmt.Sprintf("exit code %d", e.code) }
 
 func main() {
+	tuneGC()
 	g := &globalOptions{stdout: os.Stdout, stderr: os.Stderr}
 	root := newRootCmd(g)
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM)
@@ -60,6 +62,23 @@ func main() {
 	err := root.ExecuteContext(ctx)
 	os.Exit(exitCode(g, err))
 }
+
+// tuneGC trades the collector's default pacing for a memory ceiling: a
+// stack command lives for a fraction of a second and allocates a few MB
+// (mostly loading the stack file), so collecting as it goes only costs time.
+// With no target percentage and a soft limit, the collector runs only if
+// the heap nears the limit, which keeps peak memory bounded for big stacks.
+// GOGC or GOMEMLIMIT in the environment win.
+func tuneGC() {
+	if os.Getenv("GOGC") != "" || os.Getenv("GOMEMLIMIT") != "" {
+		return
+	}
+	debug.SetGCPercent(-1)
+	debug.SetMemoryLimit(gcMemoryLimit)
+}
+
+// gcMemoryLimit is the heap size the collector keeps a command under.
+const gcMemoryLimit = 16 << 20
 
 func exitCode(g *globalOptions, err error) int {
 	if err == nil {
