@@ -55,10 +55,10 @@ func (e *Engine) apply(ctx context.Context, p *spec.Project, plan *Plan, opts ap
 	}
 	x := &executor{
 		e: e, p: p, plan: plan, opts: opts,
-		sem:   make(chan struct{}, opts.Parallel),
-		ids:   map[string][]string{},
-		errs:  map[string]error{},
-		done:  map[string]chan struct{}{},
+		sem:  make(chan struct{}, opts.Parallel),
+		ids:  map[string][]string{},
+		errs: map[string]error{},
+		done: map[string]chan struct{}{},
 	}
 	for _, sp := range plan.Services {
 		x.done[sp.Service] = make(chan struct{})
