@@ -193,25 +193,35 @@ func (x *executor) runActions(ctx context.Context, sp *ServicePlan) error {
 	return errors.Join(errs...)
 }
 
+// containerReporter returns the progress reporting of one container
+// action: emit a phase, emit the final one, or fail with an error.
+func (e *Engine) containerReporter(a ContainerAction) (emit, emitDone func(phase, detail string), fail func(error) (string, error)) {
+	st := Status{Object: a.Name, Service: a.Service}
+	emit = func(phase, detail string) {
+		st.Phase, st.Detail = phase, detail
+		e.emit(st)
+	}
+	emitDone = func(phase, detail string) {
+		st.Done = true
+		emit(phase, detail)
+	}
+	fail = func(err error) (string, error) {
+		st.Err = err
+		emitDone(PhaseError, err.Error())
+		return "", err
+	}
+	return emit, emitDone, fail
+}
+
 // runAction carries out one container action and returns the ID of the
 // container that now serves the replica ("" after a remove).
 func (x *executor) runAction(ctx context.Context, s *spec.Service, a ContainerAction) (string, error) {
 	d := x.e.docker
-	st := Status{Object: a.Name, Service: a.Service}
-	emit := func(phase, detail string) {
-		st.Phase, st.Detail = phase, detail
-		x.e.emit(st)
-	}
-	fail := func(err error) (string, error) {
-		st.Err, st.Done = err, true
-		emit(PhaseError, err.Error())
-		return "", err
-	}
+	emit, emitDone, fail := x.e.containerReporter(a)
 	timeout := stopTimeout(x.opts.StopTimeout, s)
 	switch a.Kind {
 	case ActKeep:
-		st.Done = true
-		emit(PhaseUpToDate, a.Reason)
+		emitDone(PhaseUpToDate, a.Reason)
 		return a.Existing.ID, nil
 	case ActRemove:
 		emit(PhaseRemoving, a.Reason)
@@ -221,15 +231,13 @@ func (x *executor) runAction(ctx context.Context, s *spec.Service, a ContainerAc
 		if err := d.ContainerRemove(ctx, a.Existing.ID, true); err != nil && !errors.Is(err, ErrNotFound) {
 			return fail(fmt.Errorf("remove %s: %w", a.Name, err))
 		}
-		st.Done = true
-		emit(PhaseRemoved, "")
+		emitDone(PhaseRemoved, "")
 		return "", nil
 	case ActRename:
 		if err := d.ContainerRename(ctx, a.Existing.ID, a.Name); err != nil {
 			return fail(fmt.Errorf("rename %s to %s: %w", a.Existing.Name, a.Name, err))
 		}
-		st.Done = true
-		emit(PhaseRunning, "renamed from "+a.Existing.Name)
+		emitDone(PhaseRunning, "renamed from "+a.Existing.Name)
 		return a.Existing.ID, nil
 	case ActStart:
 		if a.Existing.Name != a.Name {
@@ -241,8 +249,7 @@ func (x *executor) runAction(ctx context.Context, s *spec.Service, a ContainerAc
 		if err := d.ContainerStart(ctx, a.Existing.ID); err != nil {
 			return fail(fmt.Errorf("start %s: %w", a.Name, err))
 		}
-		st.Done = true
-		emit(PhaseRunning, "")
+		emitDone(PhaseRunning, "")
 		return a.Existing.ID, nil
 	case ActRestart:
 		emit(PhaseStopping, a.Reason)
@@ -253,11 +260,10 @@ func (x *executor) runAction(ctx context.Context, s *spec.Service, a ContainerAc
 		if err := d.ContainerStart(ctx, a.Existing.ID); err != nil {
 			return fail(fmt.Errorf("start %s: %w", a.Name, err))
 		}
-		st.Done = true
-		emit(PhaseRunning, "")
+		emitDone(PhaseRunning, "")
 		return a.Existing.ID, nil
 	case ActRecreate:
-		return x.recreate(ctx, a, timeout, emit, fail)
+		return x.recreate(ctx, a, timeout)
 	case ActCreate:
 		emit(PhaseCreating, "")
 		id, err := d.ContainerCreate(ctx, a.Spec)
@@ -277,8 +283,7 @@ func (x *executor) runAction(ctx context.Context, s *spec.Service, a ContainerAc
 		if err := d.ContainerStart(ctx, id); err != nil {
 			return fail(fmt.Errorf("start %s: %w", a.Name, err))
 		}
-		st.Done = true
-		emit(PhaseRunning, "")
+		emitDone(PhaseRunning, "")
 		return id, nil
 	}
 	return "", fmt.Errorf("unknown action %s", a.Kind)
@@ -303,8 +308,8 @@ func (x *executor) ownedLeftover(ctx context.Context, a ContainerAction) bool {
 // container at all: the old one is stopped and renamed aside, the new one
 // created and started, and only then is the old one removed. If the new one
 // cannot be created, the old one gets its name back and is started again.
-func (x *executor) recreate(ctx context.Context, a ContainerAction, timeout *time.Duration,
-	emit func(phase, detail string), fail func(error) (string, error)) (string, error) {
+func (x *executor) recreate(ctx context.Context, a ContainerAction, timeout *time.Duration) (string, error) {
+	emit, emitDone, fail := x.e.containerReporter(a)
 	d := x.e.docker
 	old := a.Existing
 	emit(PhaseRecreate, a.Reason)
@@ -338,7 +343,7 @@ func (x *executor) recreate(ctx context.Context, a ContainerAction, timeout *tim
 	if err := d.ContainerRemove(ctx, old.ID, true); err != nil && !errors.Is(err, ErrNotFound) {
 		return fail(fmt.Errorf("remove old %s: %w", a.Name, err))
 	}
-	emit(PhaseRunning, "recreated")
+	emitDone(PhaseRunning, "recreated")
 	return id, nil
 }
 
@@ -370,16 +375,7 @@ func rollable(s *spec.Service, sp *ServicePlan) bool {
 // one number, which the next plan sorts out.
 func (x *executor) rollingRecreate(ctx context.Context, s *spec.Service, a ContainerAction) (string, error) {
 	d := x.e.docker
-	st := Status{Object: a.Name, Service: a.Service}
-	emit := func(phase, detail string) {
-		st.Phase, st.Detail = phase, detail
-		x.e.emit(st)
-	}
-	fail := func(err error) (string, error) {
-		st.Err, st.Done = err, true
-		emit(PhaseError, err.Error())
-		return "", err
-	}
+	emit, emitDone, fail := x.e.containerReporter(a)
 	emit(PhaseRecreate, a.Reason+" (rolling)")
 	next := a.Spec
 	next.Name = a.Name + "-next"
@@ -419,8 +415,7 @@ func (x *executor) rollingRecreate(ctx context.Context, s *spec.Service, a Conta
 	if err := d.ContainerRename(ctx, id, a.Name); err != nil {
 		return fail(fmt.Errorf("rename %s: %w", next.Name, err))
 	}
-	st.Done = true
-	emit(PhaseRunning, "recreated")
+	emitDone(PhaseRunning, "recreated")
 	return id, nil
 }
 

@@ -35,11 +35,7 @@ no stack file is needed.`,
 }
 
 func runDown(ctx context.Context, g *globalOptions, opts downOptions) error {
-	project, p, err := g.projectName()
-	if err != nil {
-		return err
-	}
-	e, done, err := g.newEngine()
+	project, p, e, done, err := g.projectEngine()
 	if err != nil {
 		return err
 	}

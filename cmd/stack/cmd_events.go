@@ -27,11 +27,7 @@ func newEventsCmd(g *globalOptions) *cobra.Command {
 }
 
 func runEvents(ctx context.Context, g *globalOptions, asJSON bool) error {
-	project, _, err := g.projectName()
-	if err != nil {
-		return err
-	}
-	e, done, err := g.newEngine()
+	project, _, e, done, err := g.projectEngine()
 	if err != nil {
 		return err
 	}

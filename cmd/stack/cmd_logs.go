@@ -37,11 +37,7 @@ func newLogsCmd(g *globalOptions) *cobra.Command {
 }
 
 func runLogs(ctx context.Context, g *globalOptions, opts logsOptions, services []string) error {
-	project, _, err := g.projectName()
-	if err != nil {
-		return err
-	}
-	e, done, err := g.newEngine()
+	project, _, e, done, err := g.projectEngine()
 	if err != nil {
 		return err
 	}

@@ -39,11 +39,7 @@ func runPs(ctx context.Context, g *globalOptions, opts psOptions, services []str
 	if opts.Format != "table" && opts.Format != "json" {
 		return fmt.Errorf("--format %q: want table or json", opts.Format)
 	}
-	project, _, err := g.projectName()
-	if err != nil {
-		return err
-	}
-	e, done, err := g.newEngine()
+	project, _, e, done, err := g.projectEngine()
 	if err != nil {
 		return err
 	}

@@ -20,11 +20,7 @@ func newStartCmd(g *globalOptions) *cobra.Command {
 }
 
 func runStart(ctx context.Context, g *globalOptions, services []string) error {
-	project, _, err := g.projectName()
-	if err != nil {
-		return err
-	}
-	e, done, err := g.newEngine()
+	project, _, e, done, err := g.projectEngine()
 	if err != nil {
 		return err
 	}
@@ -46,11 +42,7 @@ func newRestartCmd(g *globalOptions) *cobra.Command {
 }
 
 func runRestart(ctx context.Context, g *globalOptions, timeout time.Duration, services []string) error {
-	project, _, err := g.projectName()
-	if err != nil {
-		return err
-	}
-	e, done, err := g.newEngine()
+	project, _, e, done, err := g.projectEngine()
 	if err != nil {
 		return err
 	}

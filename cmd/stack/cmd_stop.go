@@ -27,11 +27,7 @@ func newStopCmd(g *globalOptions) *cobra.Command {
 }
 
 func runStop(ctx context.Context, g *globalOptions, opts stopOptions, services []string) error {
-	project, _, err := g.projectName()
-	if err != nil {
-		return err
-	}
-	e, done, err := g.newEngine()
+	project, _, e, done, err := g.projectEngine()
 	if err != nil {
 		return err
 	}

@@ -223,6 +223,21 @@ func (g *globalOptions) projectName() (string, *spec.Project, error) {
 	return p.Name, p, nil
 }
 
+// projectEngine is what the commands that work from labels alone start
+// with: the project's name (and its stack, when there is a file) and an
+// engine. done ends the progress display.
+func (g *globalOptions) projectEngine() (project string, p *spec.Project, e *engine.Engine, done func(), err error) {
+	project, p, err = g.projectName()
+	if err != nil {
+		return "", nil, nil, nil, err
+	}
+	e, done, err = g.newEngine()
+	if err != nil {
+		return "", nil, nil, nil, err
+	}
+	return project, p, e, done, nil
+}
+
 // newEngine connects to Docker and returns an engine whose progress goes to
 // stderr in the --progress mode. done ends the progress display; calling it
 // again does nothing. The client lives as long as the process.
