@@ -267,14 +267,26 @@ func (x *executor) runAction(ctx context.Context, s *spec.Service, a ContainerAc
 	case ActCreate:
 		emit(PhaseCreating, "")
 		id, err := d.ContainerCreate(ctx, a.Spec)
-		if errors.Is(err, ErrConflict) && x.ownedLeftover(ctx, a) {
-			// A killed `stack` process's last create landed after this
-			// one observed the project: the name is taken by our own
-			// replica, never started. Replace it.
-			if err := d.ContainerRemove(ctx, a.Name, true); err != nil && !errors.Is(err, ErrNotFound) {
-				return fail(fmt.Errorf("remove leftover %s: %w", a.Name, err))
+		if errors.Is(err, ErrConflict) {
+			// A killed `stack` process's last create (or start) landed
+			// after this one observed the project: the name is taken by
+			// the same replica. Adopt it if it has this config, else
+			// replace it.
+			if leftover, ok := x.ownLeftover(ctx, a); ok {
+				if leftover.Labels[LabelConfigHash] == a.Hash {
+					if !leftover.Running {
+						if err := d.ContainerStart(ctx, leftover.ID); err != nil {
+							return fail(fmt.Errorf("start %s: %w", a.Name, err))
+						}
+					}
+					emitDone(PhaseRunning, "adopted from an interrupted run")
+					return leftover.ID, nil
+				}
+				if err := d.ContainerRemove(ctx, leftover.ID, true); err != nil && !errors.Is(err, ErrNotFound) {
+					return fail(fmt.Errorf("remove leftover %s: %w", a.Name, err))
+				}
+				id, err = d.ContainerCreate(ctx, a.Spec)
 			}
-			id, err = d.ContainerCreate(ctx, a.Spec)
 		}
 		if err != nil {
 			return fail(fmt.Errorf("create %s: %w", a.Name, err))
@@ -289,19 +301,32 @@ func (x *executor) runAction(ctx context.Context, s *spec.Service, a ContainerAc
 	return "", fmt.Errorf("unknown action %s", a.Kind)
 }
 
-// ownedLeftover reports whether the container holding a.Name is the same
-// replica of the same project and service, created but never started.
-func (x *executor) ownedLeftover(ctx context.Context, a ContainerAction) bool {
-	cs, err := x.e.docker.ContainerInspect(ctx, a.Name)
-	if err != nil || cs.State != "created" {
-		return false
+// ownLeftover returns the container holding a.Name when it is the same
+// replica of the same project and service.
+func (x *executor) ownLeftover(ctx context.Context, a ContainerAction) (ContainerState, bool) {
+	// The daemon reserves a name before the container can be inspected, so
+	// a create still in flight answers "not found" for a moment.
+	var cs ContainerState
+	var err error
+	for try := 0; try < 30; try++ {
+		if cs, err = x.e.docker.ContainerInspect(ctx, a.Name); !errors.Is(err, ErrNotFound) {
+			break
+		}
+		select {
+		case <-ctx.Done():
+			return cs, false
+		case <-time.After(100 * time.Millisecond):
+		}
+	}
+	if err != nil {
+		return cs, false
 	}
 	for _, l := range []string{LabelProject, LabelService, LabelNumber} {
 		if cs.Labels[l] != a.Spec.Labels[l] {
-			return false
+			return cs, false
 		}
 	}
-	return true
+	return cs, true
 }
 
 // recreate replaces a container without ever leaving the replica with no
