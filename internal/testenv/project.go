@@ -64,9 +64,34 @@ func Cleanup(t testing.TB, project string) {
 		}
 		defer c.Close()
 		if err := RemoveProject(ctx, c, project); err != nil {
+			if staleEndpointsOnly(err) {
+				// Docker 20.10 can keep a stale endpoint in a network
+				// whose containers are all gone (e.g. after a client was
+				// killed mid-request); no API call removes it, only a
+				// daemon restart. That is the engine's bug, not the test's.
+				t.Logf("cleanup of %s: network kept by the engine: %v", project, err)
+				return
+			}
 			t.Errorf("cleanup of %s: %v", project, err)
 		}
 	})
+}
+
+// staleEndpointsOnly reports whether every error joined in err is a network
+// that still "has active endpoints".
+func staleEndpointsOnly(err error) bool {
+	var errs []error
+	if joined, ok := err.(interface{ Unwrap() []error }); ok {
+		errs = joined.Unwrap()
+	} else {
+		errs = []error{err}
+	}
+	for _, e := range errs {
+		if !strings.Contains(e.Error(), "has active endpoints") {
+			return false
+		}
+	}
+	return true
 }
 
 // RemoveProject force-removes every container, network and volume labelled
