@@ -37,10 +37,12 @@ type executor struct {
 	watch *watcher
 	sem   chan struct{}
 
-	mu   sync.Mutex
-	ids  map[string][]string // service -> container IDs after apply
-	errs map[string]error
-	done map[string]chan struct{}
+	mu  sync.Mutex
+	ids map[string][]string // service -> container IDs after apply
+	// created holds containers made ahead of their start, by name.
+	created map[string]string
+	errs    map[string]error
+	done    map[string]chan struct{}
 }
 
 func (e *Engine) apply(ctx context.Context, p *spec.Project, plan *Plan, opts applyOptions) error {
@@ -59,6 +61,8 @@ func (e *Engine) apply(ctx context.Context, p *spec.Project, plan *Plan, opts ap
 		ids:  map[string][]string{},
 		errs: map[string]error{},
 		done: map[string]chan struct{}{},
+
+		created: map[string]string{},
 	}
 	for _, sp := range plan.Services {
 		x.done[sp.Service] = make(chan struct{})
@@ -109,7 +113,13 @@ func (x *executor) runService(ctx context.Context, sp *ServicePlan) error {
 		// Nothing to start, so nothing to wait for.
 		return x.runActions(ctx, sp)
 	}
-	for _, dep := range x.p.Dependencies(sp.Service) {
+	deps := x.p.Dependencies(sp.Service)
+	if len(deps) > 0 {
+		// Creating takes the daemon a while; do it while the dependencies
+		// come up, so only the start waits for them.
+		x.precreate(ctx, sp)
+	}
+	for _, dep := range deps {
 		ch, ok := x.done[dep]
 		if !ok {
 			continue
@@ -123,6 +133,7 @@ func (x *executor) runService(ctx context.Context, sp *ServicePlan) error {
 		depErr, ids := x.errs[dep], x.ids[dep]
 		x.mu.Unlock()
 		if depErr != nil {
+			x.discardPrecreated(sp)
 			for _, a := range sp.Actions {
 				x.e.emit(Status{Object: a.Name, Service: sp.Service, Phase: PhaseError, Detail: "not started: dependency " + dep + " failed", Done: true})
 			}
@@ -130,10 +141,55 @@ func (x *executor) runService(ctx context.Context, sp *ServicePlan) error {
 		}
 		cond := s.DependsOn[dep].Condition
 		if err := x.waitCondition(ctx, sp, dep, cond, ids); err != nil {
+			x.discardPrecreated(sp)
 			return err
 		}
 	}
 	return x.runActions(ctx, sp)
+}
+
+// precreate creates the new containers of a service ahead of its start.
+// A create that fails here is left to runAction, which reports it.
+func (x *executor) precreate(ctx context.Context, sp *ServicePlan) {
+	var wg sync.WaitGroup
+	for _, a := range sp.Actions {
+		if a.Kind != ActCreate {
+			continue
+		}
+		wg.Add(1)
+		go func(a ContainerAction) {
+			defer wg.Done()
+			x.sem <- struct{}{}
+			defer func() { <-x.sem }()
+			id, err := x.e.docker.ContainerCreate(ctx, a.Spec)
+			if err != nil {
+				return
+			}
+			x.mu.Lock()
+			x.created[a.Name] = id
+			x.mu.Unlock()
+			x.e.emit(Status{Object: a.Name, Service: a.Service, Phase: PhaseCreated})
+		}(a)
+	}
+	wg.Wait()
+}
+
+// discardPrecreated removes the containers precreate made for a service
+// that will not start, so a failed dependency leaves nothing behind.
+func (x *executor) discardPrecreated(sp *ServicePlan) {
+	for _, a := range sp.Actions {
+		x.mu.Lock()
+		id, ok := x.created[a.Name]
+		delete(x.created, a.Name)
+		x.mu.Unlock()
+		if ok {
+			ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+			if err := x.e.docker.ContainerRemove(ctx, id, true); err != nil && !errors.Is(err, ErrNotFound) {
+				x.e.log.Warn("remove precreated container", zap.String("container", a.Name), zap.Error(err))
+			}
+			cancel()
+		}
+	}
 }
 
 // runActions removes surplus replicas first, then creates, recreates and
@@ -265,8 +321,14 @@ func (x *executor) runAction(ctx context.Context, s *spec.Service, a ContainerAc
 	case ActRecreate:
 		return x.recreate(ctx, a, timeout)
 	case ActCreate:
-		emit(PhaseCreating, "")
-		id, err := d.ContainerCreate(ctx, a.Spec)
+		x.mu.Lock()
+		id, precreated := x.created[a.Name]
+		x.mu.Unlock()
+		var err error
+		if !precreated {
+			emit(PhaseCreating, "")
+			id, err = d.ContainerCreate(ctx, a.Spec)
+		}
 		if errors.Is(err, ErrConflict) {
 			// A killed `stack` process's last create (or start) landed
 			// after this one observed the project: the name is taken by
