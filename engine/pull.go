@@ -59,27 +59,47 @@ func allBuild(p *spec.Project, names []string) bool {
 // pullImage pulls ref for services, reporting the bytes of all its layers
 // as one progress.
 func (e *Engine) pullImage(ctx context.Context, ref string, services []string) error {
+	return e.transferImage(ctx, ref, services, imageTransfer{
+		phase: PhasePulling, done: PhasePulled, moving: "Downloading",
+		finished: []string{"Download complete", "Pull complete", "Already exists"},
+		run: func(ctx context.Context, ref string, fn func(Progress)) error {
+			err := e.docker.ImagePull(ctx, ref, fn)
+			if errors.Is(err, ErrNotFound) {
+				return fmt.Errorf("image %s not found in its registry: %w", ref, err)
+			}
+			return err
+		},
+	})
+}
+
+// imageTransfer describes a pull or a push for transferImage.
+type imageTransfer struct {
+	phase, done string   // the Status phases while running and at the end
+	moving      string   // the layer status that carries byte counts
+	finished    []string // layer statuses that mean a layer is complete
+	run         func(ctx context.Context, ref string, fn func(Progress)) error
+}
+
+// transferImage pulls or pushes ref for services, reporting the bytes of
+// all its layers as one progress. Errors name the services.
+func (e *Engine) transferImage(ctx context.Context, ref string, services []string, t imageTransfer) error {
 	object, who := "image "+ref, strings.Join(services, ", ")
-	e.emit(Status{Object: object, Service: services[0], Phase: PhasePulling})
-	layers := newLayerProgress("Download complete", "Pull complete", "Already exists")
-	err := e.docker.ImagePull(ctx, ref, func(pr Progress) {
-		if !layers.update(pr, "Downloading") {
+	e.emit(Status{Object: object, Service: services[0], Phase: t.phase})
+	layers := newLayerProgress(t.finished...)
+	err := t.run(ctx, ref, func(pr Progress) {
+		if !layers.update(pr, t.moving) {
 			return
 		}
 		cur, total := layers.sum()
-		e.emit(Status{Object: object, Service: services[0], Phase: PhasePulling,
+		e.emit(Status{Object: object, Service: services[0], Phase: t.phase,
 			Detail: layerDetail(pr), Current: cur, Total: total})
 	})
 	if err != nil {
-		if errors.Is(err, ErrNotFound) {
-			err = fmt.Errorf("service %s: image %s not found in its registry: %w", who, ref, err)
-		} else {
-			err = fmt.Errorf("service %s: %w", who, err)
-		}
+		err = fmt.Errorf("service %s: %w", who, err)
 		e.emit(Status{Object: object, Service: services[0], Phase: PhaseError, Err: err, Done: true})
 		return err
 	}
-	e.emit(Status{Object: object, Service: services[0], Phase: PhasePulled, Done: true})
+	e.emit(Status{Object: object, Service: services[0], Phase: t.done, Done: true})
 	return nil
 }
 

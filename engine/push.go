@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strings"
 
 	"golang.org/x/sync/errgroup"
 
@@ -46,22 +45,9 @@ func (e *Engine) Push(ctx context.Context, p *spec.Project, services []string) e
 }
 
 func (e *Engine) pushImage(ctx context.Context, ref string, services []string) error {
-	object, who := "image "+ref, strings.Join(services, ", ")
-	e.emit(Status{Object: object, Service: services[0], Phase: PhasePushing})
-	layers := newLayerProgress("Pushed", "Layer already exists", "Mounted from")
-	err := e.docker.ImagePush(ctx, ref, func(pr Progress) {
-		if !layers.update(pr, "Pushing") {
-			return
-		}
-		cur, total := layers.sum()
-		e.emit(Status{Object: object, Service: services[0], Phase: PhasePushing,
-			Detail: layerDetail(pr), Current: cur, Total: total})
+	return e.transferImage(ctx, ref, services, imageTransfer{
+		phase: PhasePushing, done: PhasePushed, moving: "Pushing",
+		finished: []string{"Pushed", "Layer already exists", "Mounted from"},
+		run:      e.docker.ImagePush,
 	})
-	if err != nil {
-		err = fmt.Errorf("service %s: %w", who, err)
-		e.emit(Status{Object: object, Service: services[0], Phase: PhaseError, Err: err, Done: true})
-		return err
-	}
-	e.emit(Status{Object: object, Service: services[0], Phase: PhasePushed, Done: true})
-	return nil
 }

@@ -35,11 +35,7 @@ same context, Dockerfile and build config are built once.`,
 }
 
 func runBuild(ctx context.Context, g *globalOptions, opts buildOptions, services []string) error {
-	p, err := g.loadProject()
-	if err != nil {
-		return err
-	}
-	e, done, err := g.newEngine()
+	p, e, done, err := g.stackEngine()
 	if err != nil {
 		return err
 	}

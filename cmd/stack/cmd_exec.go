@@ -54,11 +54,7 @@ func runExec(ctx context.Context, g *globalOptions, opts execOptions, args []str
 	if err != nil {
 		return err
 	}
-	p, err := g.loadProject()
-	if err != nil {
-		return err
-	}
-	e, done, err := g.newEngine()
+	p, e, done, err := g.stackEngine()
 	if err != nil {
 		return err
 	}

@@ -26,11 +26,7 @@ func runPlan(ctx context.Context, g *globalOptions, scaleFlags []string, service
 	if err != nil {
 		return err
 	}
-	p, err := g.loadProject()
-	if err != nil {
-		return err
-	}
-	e, done, err := g.newEngine()
+	p, e, done, err := g.stackEngine()
 	if err != nil {
 		return err
 	}

@@ -29,11 +29,7 @@ image in a registry yet; its failed pull is only a warning.`,
 }
 
 func runPull(ctx context.Context, g *globalOptions, opts pullOptions, services []string) error {
-	p, err := g.loadProject()
-	if err != nil {
-		return err
-	}
-	e, done, err := g.newEngine()
+	p, e, done, err := g.stackEngine()
 	if err != nil {
 		return err
 	}

@@ -20,11 +20,7 @@ Credentials come from the Docker config (docker login).`,
 }
 
 func runPush(ctx context.Context, g *globalOptions, services []string) error {
-	p, err := g.loadProject()
-	if err != nil {
-		return err
-	}
-	e, done, err := g.newEngine()
+	p, e, done, err := g.stackEngine()
 	if err != nil {
 		return err
 	}

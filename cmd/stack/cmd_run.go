@@ -73,11 +73,7 @@ func runRun(ctx context.Context, g *globalOptions, opts runOptions, args []strin
 			return fmt.Errorf("--entrypoint: %w", err)
 		}
 	}
-	p, err := g.loadProject()
-	if err != nil {
-		return err
-	}
-	e, done, err := g.newEngine()
+	p, e, done, err := g.stackEngine()
 	if err != nil {
 		return err
 	}

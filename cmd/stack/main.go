@@ -223,6 +223,20 @@ func (g *globalOptions) projectName() (string, *spec.Project, error) {
 	return p.Name, p, nil
 }
 
+// stackEngine is what the commands that need the stack file start with:
+// the loaded stack and an engine. done ends the progress display.
+func (g *globalOptions) stackEngine() (p *spec.Project, e *engine.Engine, done func(), err error) {
+	p, err = g.loadProject()
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	e, done, err = g.newEngine()
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	return p, e, done, nil
+}
+
 // projectEngine is what the commands that work from labels alone start
 // with: the project's name (and its stack, when there is a file) and an
 // engine. done ends the progress display.
