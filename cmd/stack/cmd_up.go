@@ -129,9 +129,13 @@ func runUp(ctx context.Context, g *globalOptions, opts upOptions, services []str
 		}
 		return err
 	}
-	if fs := lint.Check(ctx, p, lint.Options{ImageUser: imageUserMemo(e)}); len(fs) > 0 {
-		done()
-		fmt.Fprintf(g.stderr, "warning: %s; run `stack lint` for details\n", lintSummary(fs))
+	// A one-line lint summary for people; tools reading --progress json or
+	// quiet output get no stray text on stderr.
+	if g.Progress != ui.ModeJSON && g.Progress != ui.ModeQuiet {
+		if fs := lint.Check(ctx, p, lint.Options{ImageUser: imageUserMemo(e)}); len(fs) > 0 {
+			done()
+			fmt.Fprintf(g.stderr, "warning: %s; run `stack lint` for details\n", lintSummary(fs))
+		}
 	}
 	if opts.Detach || opts.Wait {
 		if opts.AbortOnExit || opts.ExitCodeFrom != "" {
