@@ -137,6 +137,9 @@ func PlanUp(p *spec.Project, obs *Observed, images map[string]string, opts PlanO
 		replicas := s.Replicas
 		if n, ok := opts.Scale[name]; ok {
 			replicas = n
+			if err := checkScalable(s, n); err != nil {
+				return nil, err
+			}
 		}
 		sp := &ServicePlan{Service: name}
 		existing := obs.ServiceContainers(name)
@@ -221,6 +224,23 @@ func PlanUp(p *spec.Project, obs *Observed, images map[string]string, opts PlanO
 		}
 	}
 	return pl, nil
+}
+
+// checkScalable rejects a scale the stack file's validation would have:
+// more than one container with one fixed name or one fixed host port.
+func checkScalable(s *spec.Service, n int) error {
+	if n <= 1 {
+		return nil
+	}
+	if s.ContainerName != "" {
+		return fmt.Errorf("service %s: cannot scale to %d: container_name %q names one container", s.Name, n, s.ContainerName)
+	}
+	for _, p := range s.Ports {
+		if p.HostPort != "" && !strings.Contains(p.HostPort, "-") {
+			return fmt.Errorf("service %s: cannot scale to %d: host port %s can be published by one container only; leave it out or give a range", s.Name, n, p.HostPort)
+		}
+	}
+	return nil
 }
 
 // checkExternalFiles rejects external secrets and configs: they live in a

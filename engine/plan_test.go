@@ -174,6 +174,19 @@ func TestPlanUpOrphansAndDuplicates(t *testing.T) {
 	}
 }
 
+func TestPlanUpRejectsScalingFixedPorts(t *testing.T) {
+	p := chain()
+	p.Services["a"].Ports = []spec.Port{{HostIP: "127.0.0.1", HostPort: "8080", ContainerPort: 80}}
+	_, err := PlanUp(p, &Observed{}, chainImages, PlanOptions{Scale: map[string]int{"a": 2}})
+	if err == nil || !strings.Contains(err.Error(), "host port 8080") {
+		t.Fatalf("err = %v, want a refusal naming the host port", err)
+	}
+	p.Services["a"].Ports[0].HostPort = "8080-8081"
+	if _, err := PlanUp(p, &Observed{Networks: map[string]Network{}}, chainImages, PlanOptions{Scale: map[string]int{"a": 2}}); err != nil {
+		t.Fatalf("a host port range should scale: %v", err)
+	}
+}
+
 func TestPlanUpCycle(t *testing.T) {
 	p := chain()
 	p.Services["a"].DependsOn["c"] = spec.Dependency{Condition: spec.ConditionStarted, Required: true}
