@@ -262,6 +262,9 @@ func (e *Engine) containerReporter(a ContainerAction) (emit, emitDone func(phase
 		emit(phase, detail)
 	}
 	fail = func(err error) (string, error) {
+		if goneSinceObserved(a, err) {
+			return "", err // runAction creates it anew; not the user's error
+		}
 		st.Err = err
 		emitDone(PhaseError, err.Error())
 		return "", err
@@ -272,6 +275,24 @@ func (e *Engine) containerReporter(a ContainerAction) (emit, emitDone func(phase
 // runAction carries out one container action and returns the ID of the
 // container that now serves the replica ("" after a remove).
 func (x *executor) runAction(ctx context.Context, s *spec.Service, a ContainerAction) (string, error) {
+	id, err := x.runActionOnce(ctx, s, a)
+	if goneSinceObserved(a, err) {
+		// The container was there when the project was observed and is
+		// not now: the daemon rolls back a create whose client (a killed
+		// stack) went away. Create the replica anew.
+		a.Kind, a.Existing, a.Reason = ActCreate, nil, "gone since observed"
+		return x.runActionOnce(ctx, s, a)
+	}
+	return id, err
+}
+
+// goneSinceObserved reports whether err says the container an action was
+// planned on no longer exists.
+func goneSinceObserved(a ContainerAction, err error) bool {
+	return a.Existing != nil && a.Kind != ActRemove && errors.Is(err, ErrNotFound)
+}
+
+func (x *executor) runActionOnce(ctx context.Context, s *spec.Service, a ContainerAction) (string, error) {
 	d := x.e.docker
 	emit, emitDone, fail := x.e.containerReporter(a)
 	timeout := stopTimeout(x.opts.StopTimeout, s)
