@@ -9,19 +9,7 @@ import (
 // FuzzLoadCompose feeds arbitrary bytes as a compose file: loading may
 // fail, it must not panic, and a loaded project must render.
 func FuzzLoadCompose(f *testing.F) {
-	for _, glob := range []string{"testdata/compose/*/compose.yaml", "testdata/invalid/compose-*.yaml"} {
-		files, err := filepath.Glob(glob)
-		if err != nil {
-			f.Fatal(err)
-		}
-		for _, file := range files {
-			data, err := os.ReadFile(file)
-			if err != nil {
-				f.Fatal(err)
-			}
-			f.Add(data)
-		}
-	}
+	addSeedFiles(f, "testdata/compose/*/compose.yaml", "testdata/invalid/compose-*.yaml")
 	// A mutated file can name "-" or /dev/stdin (include, env_file); reading
 	// an empty stdin keeps the worker from blocking.
 	devNull, err := os.Open(os.DevNull)

@@ -11,19 +11,7 @@ import (
 // project or an *Error, never panic. Seeds are in
 // testdata/fuzz/FuzzLoadHCL plus the realistic fixtures.
 func FuzzLoadHCL(f *testing.F) {
-	for _, pattern := range []string{"testdata/hcl/*/stack.hcl", "testdata/invalid/*.hcl"} {
-		files, err := filepath.Glob(pattern)
-		if err != nil {
-			f.Fatal(err)
-		}
-		for _, file := range files {
-			data, err := os.ReadFile(file)
-			if err != nil {
-				f.Fatal(err)
-			}
-			f.Add(data)
-		}
-	}
+	addSeedFiles(f, "testdata/hcl/*/stack.hcl", "testdata/invalid/*.hcl")
 	f.Fuzz(func(t *testing.T, src []byte) {
 		dir := t.TempDir()
 		file := filepath.Join(dir, "stack.hcl")
@@ -43,4 +31,22 @@ func FuzzLoadHCL(f *testing.F) {
 			t.Fatal("nil project and nil error")
 		}
 	})
+}
+
+// addSeedFiles adds every file matching the patterns to f's seed corpus.
+func addSeedFiles(f *testing.F, patterns ...string) {
+	f.Helper()
+	for _, pattern := range patterns {
+		files, err := filepath.Glob(pattern)
+		if err != nil {
+			f.Fatal(err)
+		}
+		for _, file := range files {
+			data, err := os.ReadFile(file)
+			if err != nil {
+				f.Fatal(err)
+			}
+			f.Add(data)
+		}
+	}
 }
