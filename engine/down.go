@@ -55,15 +55,11 @@ func (e *Engine) Down(ctx context.Context, project string, opts DownOptions) err
 			Detail: "orphan container kept (service " + c.Service + " is not in the stack); use --remove-orphans to remove it"})
 		return false
 	})
-	// One-off containers (`stack run`) go too.
-	oneoffs, err := e.docker.ContainerList(ctx, Labels{LabelProject: project, LabelOneoff: "True"})
-	if err != nil {
-		return fmt.Errorf("list containers of %s: %w", project, err)
-	}
 	if err := e.removeContainers(ctx, containers, opts.Timeout); err != nil {
 		return err
 	}
-	for _, c := range oneoffs {
+	// One-off containers (`stack run`) go too.
+	for _, c := range obs.Oneoffs {
 		if err := e.docker.ContainerRemove(ctx, c.ID, true); err != nil && !errors.Is(err, ErrNotFound) {
 			return fmt.Errorf("remove %s: %w", c.Name, err)
 		}

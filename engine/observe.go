@@ -15,6 +15,7 @@ import (
 type Observed struct {
 	Project    string
 	Containers []ObservedContainer // sorted by service, then number
+	Oneoffs    []Container         // containers of `stack run`
 	Networks   map[string]Network  // by name
 	Volumes    map[string]Volume   // by name
 }
@@ -73,6 +74,7 @@ func (e *Engine) observe(ctx context.Context, project string) (*Observed, error)
 	}
 	for _, c := range containers {
 		if c.Labels[LabelOneoff] == "True" {
+			obs.Oneoffs = append(obs.Oneoffs, c)
 			continue
 		}
 		n, _ := strconv.Atoi(c.Labels[LabelNumber])
