@@ -71,6 +71,7 @@ func emulateTestImage(f *dockerfake.Fake) {
 			f.WriteLog(c.ID, false, content)
 			f.ExitContainer(c.ID, 0)
 		case "serve":
+			f.WriteLog(c.ID, false, "listening on :8080\n")
 			if c.Spec.Healthcheck == nil {
 				return
 			}

@@ -37,11 +37,14 @@ func testContainerLifecycle(h *harness) {
 		h.Errorf("starting a running container: %v, want no error", err)
 	}
 
+	// serve exits 0 on SIGTERM once it has set up its handler, which it
+	// has when it says it is listening; before that, the Go runtime of a
+	// PID 1 that ignores SIGTERM's default action exits 2.
+	h.waitForLog(id, "listening on")
 	timeout := 10 * time.Second
 	if err := h.d.ContainerStop(h.ctx, id, &timeout); err != nil {
 		h.Fatalf("ContainerStop: %v", err)
 	}
-	// serve exits 0 on SIGTERM.
 	if code := h.wait(id); code != 0 {
 		h.Errorf("exit code after stop: %d, want 0", code)
 	}

@@ -5,8 +5,11 @@
 package dockertest
 
 import (
+	"bytes"
 	"context"
 	"errors"
+	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -136,6 +139,16 @@ func (h *harness) wait(id string) int {
 		h.Fatalf("ContainerWait: %v", err)
 	}
 	return code
+}
+
+// waitForLog waits until the container's output contains text.
+func (h *harness) waitForLog(id, text string) {
+	h.Helper()
+	h.eventually("log "+strconv.Quote(text), func() bool {
+		var out bytes.Buffer
+		err := h.d.ContainerLogs(h.ctx, id, engine.LogOptions{Tail: "all"}, &out, &out)
+		return err == nil && strings.Contains(out.String(), text)
+	})
 }
 
 // eventually polls cond until it holds or the subtest's deadline passes.
