@@ -41,7 +41,7 @@ FUZZTIME ?= 30s
 fuzz:
 	@for f in $$($(GO) test -list '^Fuzz' ./spec | grep '^Fuzz'); do \
 		echo "fuzz $$f ($(FUZZTIME))"; \
-		$(GO) test -run '^$$' -fuzz "^$$f$$" -fuzztime $(FUZZTIME) ./spec || exit 1; \
+		$(GO) test -run '^$$' -fuzz "^$$f$$" -fuzztime $(FUZZTIME) -fuzzminimizetime 200x ./spec || exit 1; \
 	done
 
 # Times stack against the raw Docker API doing the same work; see bench/README.md.

@@ -42,7 +42,7 @@ func removeLabelled(ctx context.Context, api *client.Client, key, value string) 
 	}
 	for _, n := range ns.Items {
 		if err := removeNetworkRetrying(ctx, api, n.ID); err != nil {
-			if strings.Contains(err.Error(), "has active endpoints") {
+			if isStaleEndpoint(err) {
 				// Docker 20.10 can keep a stale endpoint once every
 				// container is gone; only a daemon restart clears it. The
 				// network holds no container, so the next scenario is not
@@ -86,4 +86,12 @@ func removeProject(api *client.Client, project string) error {
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
 	return removeLabelled(ctx, api, engine.LabelProject, project)
+}
+
+// isStaleEndpoint tells whether err is the daemon refusing to remove a
+// network for endpoints it still counts; on Docker 20.10 that count can go
+// stale once every container is gone (moby#43286), and only a daemon
+// restart clears it.
+func isStaleEndpoint(err error) bool {
+	return err != nil && strings.Contains(err.Error(), "has active endpoints")
 }

@@ -49,6 +49,29 @@ func (b *bench) rawProject(name string) string {
 	return b.project("r", name+"-"+strconv.Itoa(b.cycles))
 }
 
+// stackProject names the stack project of one cycle.
+func (b *bench) stackProject(name string) string {
+	b.cycles++
+	return b.project("s", name+"-"+strconv.Itoa(b.cycles))
+}
+
+// staleRetries is how often a cycle is run again after the daemon kept a
+// stale endpoint (see isStaleEndpoint).
+const staleRetries = 2
+
+// againIfStale runs cycle and, when it failed only because Docker 20.10
+// kept a stale endpoint in the network at the end, runs it again on a fresh
+// project: the daemon's bug, not the work timed, and its retry time would
+// skew the sample of whichever side hit it.
+func (b *bench) againIfStale(what string, cycle func() error) error {
+	err := cycle()
+	for i := 0; i < staleRetries && isStaleEndpoint(err); i++ {
+		b.logf("%s: the daemon kept a stale network endpoint (moby#43286); running the cycle again", what)
+		err = cycle()
+	}
+	return err
+}
+
 // cleanup removes a project after a cycle, saying so if that failed.
 func (b *bench) cleanup(project string) {
 	if err := removeProject(b.raw.api, project); err != nil {
@@ -107,8 +130,6 @@ func (b *bench) lifecycle(ctx context.Context, name string, s shape, reps int) [
 	if err != nil {
 		return fail(err)
 	}
-	sp := b.project("s", name)
-
 	rawCycle := func(cUp, cDown int) (tu, tn, td float64, err error) {
 		rp := b.rawProject(name)
 		defer func() {
@@ -128,6 +149,7 @@ func (b *bench) lifecycle(ctx context.Context, name string, s shape, reps int) [
 		return
 	}
 	stackCycle := func() (err error) {
+		sp := b.stackProject(name)
 		defer func() {
 			if err != nil {
 				b.cleanup(sp)
@@ -157,8 +179,12 @@ func (b *bench) lifecycle(ctx context.Context, name string, s shape, reps int) [
 	}
 
 	var noops []float64
-	err = b.calibrate(b.levelsFor(s), func(c int) (float64, float64, error) {
-		tu, tn, td, err := rawCycle(c, c)
+	err = b.calibrate(b.levelsFor(s), func(c int) (tu, td float64, err error) {
+		var tn float64
+		err = b.againIfStale("raw up-"+name, func() (err error) {
+			tu, tn, td, err = rawCycle(c, c)
+			return err
+		})
 		if err == nil {
 			up.RawCalibration[c], down.RawCalibration[c] = tu, td
 			noops = append(noops, tn)
@@ -177,13 +203,17 @@ func (b *bench) lifecycle(ctx context.Context, name string, s shape, reps int) [
 		b.knownUp, b.knownDown = up.RawConcurrency, down.RawConcurrency
 	}
 	for i := range reps {
-		if err := stackCycle(); err != nil {
+		if err := b.againIfStale("stack up-"+name, stackCycle); err != nil {
 			return fail(err)
 		}
 		if i == reps-1 {
 			break
 		}
-		tu, tn, td, err := rawCycle(up.RawConcurrency, down.RawConcurrency)
+		var tu, tn, td float64
+		err := b.againIfStale("raw up-"+name, func() (err error) {
+			tu, tn, td, err = rawCycle(up.RawConcurrency, down.RawConcurrency)
+			return err
+		})
 		if err != nil {
 			return fail(err)
 		}
