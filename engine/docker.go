@@ -147,8 +147,11 @@ type ContainerSpec struct {
 	Healthcheck   *Healthcheck
 	RestartPolicy string // "no", "always", "on-failure", "unless-stopped"
 	RestartMax    int    // for on-failure
-	StopSignal    string
-	StopTimeout   *time.Duration
+	// AutoRemove has the daemon remove the container once it exits: a
+	// detached one-off run with --rm, which nobody waits for.
+	AutoRemove  bool
+	StopSignal  string
+	StopTimeout *time.Duration
 
 	Init        *bool
 	ReadOnly    bool

@@ -11,8 +11,9 @@ import (
 )
 
 // Push pushes the images of the given services (nil: all) that have both a
-// build section and an image name, each image once. The image must have
-// been built; naming a service that cannot be pushed is an error.
+// build section and an image name, each under its image name and its extra
+// build tags, each reference once. The image must have been built; naming
+// a service that cannot be pushed is an error.
 func (e *Engine) Push(ctx context.Context, p *spec.Project, services []string) error {
 	names, err := selectServices(p, services)
 	if err != nil {
@@ -27,7 +28,9 @@ func (e *Engine) Push(ctx context.Context, p *spec.Project, services []string) e
 			}
 			continue
 		}
-		refs[s.Image] = append(refs[s.Image], name)
+		for _, ref := range append([]string{s.Image}, s.Build.Tags...) {
+			refs[ref] = append(refs[ref], name)
+		}
 	}
 	for _, ref := range sortedKeys(refs) {
 		if _, err := e.docker.ImageInspect(ctx, ref); errors.Is(err, ErrNotFound) {

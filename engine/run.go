@@ -64,9 +64,6 @@ func (e *Engine) Run(ctx context.Context, p *spec.Project, opts RunOptions) (Run
 	if !ok {
 		return RunResult{}, fmt.Errorf("no such service: %s", opts.Service)
 	}
-	if opts.Detach && opts.Remove {
-		return RunResult{}, errors.New("a detached one-off cannot be removed when it exits; drop --rm or -d")
-	}
 	for _, kv := range opts.Env {
 		if k, _, ok := strings.Cut(kv, "="); !ok || k == "" {
 			return RunResult{}, fmt.Errorf("environment %q: want KEY=value", kv)
@@ -196,6 +193,9 @@ func oneoffSpec(p *spec.Project, s *spec.Service, imageID string, opts RunOption
 	cs.Tty = opts.Tty
 	cs.OpenStdin = opts.Stdin != nil && !opts.Detach
 	cs.StdinOnce = cs.OpenStdin
+	// Attached, Run removes the container itself once it has its exit
+	// code; detached, nobody waits, so the daemon does.
+	cs.AutoRemove = opts.Detach && opts.Remove
 	return cs, nil
 }
 

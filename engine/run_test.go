@@ -287,6 +287,41 @@ func TestRunInterrupted(t *testing.T) {
 	}
 }
 
+func TestRunDetached(t *testing.T) {
+	tests := []struct {
+		name      string
+		remove    bool
+		wantState string // "" means removed
+	}{
+		{"with --rm the daemon removes it on exit", true, ""},
+		{"without it stays", false, "exited"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f, e, _ := newOneoffFake(t)
+			res, err := e.Run(testContext(t), oneoffStack(), engine.RunOptions{
+				Service: "client", NoDeps: true, Detach: true, Remove: tt.remove, Cmd: []string{"exit", "0"},
+			})
+			if err != nil {
+				t.Fatalf("Run: %v", err)
+			}
+			if res.Name == "" || res.ExitCode != 0 {
+				t.Errorf("result %+v, want a name and no exit code", res)
+			}
+			if n := f.Calls("ContainerWait"); n != 0 {
+				t.Errorf("%d waits, want none: a detached one-off is not waited for", n)
+			}
+			left := oneoffs(t, f)
+			switch {
+			case tt.wantState == "" && len(left) != 0:
+				t.Errorf("left %v, want it removed by the daemon", left)
+			case tt.wantState != "" && (len(left) != 1 || left[0].State != tt.wantState):
+				t.Errorf("left %v, want one %s", left, tt.wantState)
+			}
+		})
+	}
+}
+
 func TestRunErrors(t *testing.T) {
 	tests := []struct {
 		name    string
@@ -294,7 +329,6 @@ func TestRunErrors(t *testing.T) {
 		wantErr string
 	}{
 		{"no such service", engine.RunOptions{Service: "nope"}, "no such service: nope"},
-		{"detach and remove", engine.RunOptions{Service: "client", Detach: true, Remove: true}, "cannot be removed"},
 		{"bad env", engine.RunOptions{Service: "client", NoDeps: true, Env: []string{"NOVALUE"}}, `environment "NOVALUE"`},
 	}
 	for _, tt := range tests {

@@ -60,9 +60,6 @@ as soon as it exits with --rm.`,
 }
 
 func runRun(ctx context.Context, g *globalOptions, opts runOptions, args []string) error {
-	if opts.Detach && opts.Remove {
-		return errors.New("--rm and -d cannot be used together: a detached container is not waited for")
-	}
 	env, err := envFlags(opts.Env)
 	if err != nil {
 		return err

@@ -188,14 +188,11 @@ func (f *Fake) ContainerRemove(ctx context.Context, id string, force bool) error
 		}
 		f.emitContainer(c, "kill", map[string]string{"signal": "9"})
 		f.exit(c, 137)
+		if c.Spec.AutoRemove {
+			return nil // exit removed it
+		}
 	}
-	delete(f.containers, c.ID)
-	for _, anon := range c.Anonymous {
-		delete(f.volumes, anon)
-	}
-	c.State = "removed"
-	c.touch()
-	f.emitContainer(c, "destroy", nil)
+	f.remove(c)
 	return nil
 }
 
@@ -292,6 +289,21 @@ func (f *Fake) exit(c *FakeContainer, code int) {
 	c.State, c.ExitCode, c.FinishedAt = "exited", code, f.now()
 	c.touch()
 	f.emitContainer(c, "die", map[string]string{"exitCode": strconv.Itoa(code)})
+	if c.Spec.AutoRemove {
+		f.remove(c)
+	}
+}
+
+// remove deletes a container that is not running, with its anonymous
+// volumes; the caller holds f.mu.
+func (f *Fake) remove(c *FakeContainer) {
+	delete(f.containers, c.ID)
+	for _, anon := range c.Anonymous {
+		delete(f.volumes, anon)
+	}
+	c.State = "removed"
+	c.touch()
+	f.emitContainer(c, "destroy", nil)
 }
 
 // container finds a container by ID, unique ID prefix or name (with or

@@ -3,6 +3,7 @@ package dockertest
 import (
 	"bytes"
 	"context"
+	"errors"
 	"strings"
 	"time"
 
@@ -61,6 +62,23 @@ func testContainerLifecycle(h *harness) {
 	}
 	_, err := h.d.ContainerInspect(h.ctx, id)
 	wantErr(h, "inspect after remove", err, engine.ErrNotFound)
+}
+
+func testAutoRemove(h *harness) {
+	spec := h.spec("oneoff", "exit", "0")
+	spec.AutoRemove = true
+	id := h.run(spec)
+	h.eventually("the daemon to remove the exited container", func() bool {
+		_, err := h.d.ContainerInspect(h.ctx, id)
+		return errors.Is(err, engine.ErrNotFound)
+	})
+	list, err := h.d.ContainerList(h.ctx, engine.Labels{engine.LabelProject: h.project})
+	if err != nil {
+		h.Fatalf("ContainerList: %v", err)
+	}
+	if len(list) != 0 {
+		h.Errorf("listed %+v after auto-removal, want none", list)
+	}
 }
 
 func testExitCodeAndLogs(h *harness) {

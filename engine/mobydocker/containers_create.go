@@ -163,6 +163,7 @@ func createOptions(spec engine.ContainerSpec) (client.ContainerCreateOptions, er
 			Name:              container.RestartPolicyMode(spec.RestartPolicy),
 			MaximumRetryCount: spec.RestartMax,
 		},
+		AutoRemove:     spec.AutoRemove,
 		ExtraHosts:     spec.ExtraHosts,
 		Init:           spec.Init,
 		ReadonlyRootfs: spec.ReadOnly,

@@ -176,6 +176,9 @@ func (env *imageEnv) projectOf(services ...*spec.Service) *spec.Project {
 		}
 		p.Services[s.Name] = s
 		env.removeImages(engine.ImageName(p, s))
+		if s.Build != nil {
+			env.removeImages(s.Build.Tags...)
+		}
 	}
 	return p
 }
@@ -306,8 +309,9 @@ func TestPushThenPullBack(t *testing.T) {
 	env := newImageEnv(t)
 	registry := testenv.StartRegistry(t)
 	ref := registry + "/" + env.project + "/app:1"
+	extra := registry + "/" + env.project + "/app:latest"
 	dir := buildContext(t, imageDockerfile)
-	producer := env.projectOf(&spec.Service{Name: "app", Image: ref, Build: &spec.Build{Context: dir}})
+	producer := env.projectOf(&spec.Service{Name: "app", Image: ref, Build: &spec.Build{Context: dir, Tags: []string{extra}}})
 	built, err := env.ensure(producer, engine.ImageOptions{})
 	if err != nil {
 		t.Fatal(err)
@@ -319,20 +323,26 @@ func TestPushThenPullBack(t *testing.T) {
 	if err := env.engine.Push(ctx, producer, nil); err != nil {
 		t.Fatal(err)
 	}
-	if n := phases(env.takeStatuses()); n[engine.PhasePushed] != 1 {
-		t.Fatalf("push phases %v: want pushed once", n)
+	if n := phases(env.takeStatuses()); n[engine.PhasePushed] != 2 {
+		t.Fatalf("push phases %v: want the image and its extra tag pushed", n)
 	}
-	if err := env.docker.ImageRemove(ctx, ref); err != nil {
-		t.Fatal(err)
+	for _, r := range []string{ref, extra} {
+		if err := env.docker.ImageRemove(ctx, r); err != nil {
+			t.Fatal(err)
+		}
 	}
 
-	consumer := env.projectOf(&spec.Service{Name: "client", Image: ref})
+	// Each name pulls back the image that was built.
+	consumer := env.projectOf(
+		&spec.Service{Name: "client", Image: ref},
+		&spec.Service{Name: "latest", Image: extra},
+	)
 	pulled, err := env.ensure(consumer, engine.ImageOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if pulled["client"] != built["app"] {
-		t.Errorf("pulled image %s, pushed %s: want the same image back", pulled["client"], built["app"])
+	if pulled["client"] != built["app"] || pulled["latest"] != built["app"] {
+		t.Errorf("pulled images %s and %s, pushed %s: want the same image back under both names", pulled["client"], pulled["latest"], built["app"])
 	}
 }
 
