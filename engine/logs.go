@@ -6,13 +6,20 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strconv"
 	"sync"
+	"time"
 )
 
 // LogsOptions tune `logs`.
 type LogsOptions struct {
 	Services []string
 	LogOptions
+	// Rejoin, with Follow, also follows the containers that start after
+	// Logs began (new replicas, recreated containers) and those that start
+	// again (restarts), until ctx ends: a stream that ends does not end the
+	// following, as it does in `docker compose logs -f`.
+	Rejoin bool
 	// Ended, if set, is called when a container's stream ends (with
 	// Follow: the container stopped).
 	Ended func(container, service string)
@@ -31,35 +38,142 @@ type LogLine struct {
 // line, until every stream is done or, with Follow, ctx ends. sink is called
 // from several goroutines at once.
 func (e *Engine) Logs(ctx context.Context, project string, opts LogsOptions, sink func(LogLine)) error {
+	var events <-chan Event
+	var eventErrs <-chan error
+	if opts.Follow && opts.Rejoin {
+		// Subscribed before observing, so no start falls between the two.
+		eventsCtx, stop := context.WithCancel(ctx)
+		defer stop()
+		events, eventErrs = e.docker.Events(eventsCtx, Labels{LabelProject: project})
+	}
 	obs, err := e.observe(ctx, project)
 	if err != nil {
 		return err
 	}
-	var wg sync.WaitGroup
-	var mu sync.Mutex
-	var errs []error
+	f := &logFollower{e: e, ctx: ctx, opts: opts, sink: sink, ended: make(chan string, 16)}
+	streaming := map[string]bool{}
 	for _, c := range filterContainers(obs.Containers, opts.Services, func(ObservedContainer) bool { return true }) {
-		wg.Add(1)
-		go func(c ObservedContainer) {
-			defer wg.Done()
-			line := LogLine{Container: c.Name, Service: c.Service, Number: c.Number}
-			out := &lineWriter{emit: func(s string) { l := line; l.Text = s; sink(l) }}
-			errOut := &lineWriter{emit: func(s string) { l := line; l.Text, l.Stderr = s, true; sink(l) }}
-			err := e.docker.ContainerLogs(ctx, c.ID, opts.LogOptions, out, errOut)
-			out.flush()
-			errOut.flush()
-			if opts.Ended != nil && ctx.Err() == nil {
-				opts.Ended(c.Name, c.Service)
-			}
-			if err != nil && !errors.Is(err, context.Canceled) && ctx.Err() == nil {
-				mu.Lock()
-				errs = append(errs, fmt.Errorf("logs of %s: %w", c.Name, err))
-				mu.Unlock()
-			}
-		}(c)
+		streaming[c.ID] = true
+		f.follow(c.ID, LogLine{Container: c.Name, Service: c.Service, Number: c.Number}, opts.LogOptions)
 	}
-	wg.Wait()
-	return errors.Join(errs...)
+	if events != nil {
+		f.rejoin(events, eventErrs, streaming)
+		// Nobody rejoins any more; let the streams still open end.
+		drained := make(chan struct{})
+		defer close(drained)
+		go func() {
+			for {
+				select {
+				case <-f.ended:
+				case <-drained:
+					return
+				}
+			}
+		}()
+	}
+	f.wg.Wait()
+	return errors.Join(f.errs...)
+}
+
+// logFollower runs one stream per container.
+type logFollower struct {
+	e     *Engine
+	ctx   context.Context
+	opts  LogsOptions
+	sink  func(LogLine)
+	ended chan string // IDs whose stream ended, for rejoin
+
+	wg   sync.WaitGroup
+	mu   sync.Mutex
+	errs []error
+}
+
+func (f *logFollower) follow(id string, line LogLine, lo LogOptions) {
+	f.wg.Go(func() {
+		out := &lineWriter{emit: func(s string) { l := line; l.Text = s; f.sink(l) }}
+		errOut := &lineWriter{emit: func(s string) { l := line; l.Text, l.Stderr = s, true; f.sink(l) }}
+		err := f.e.docker.ContainerLogs(f.ctx, id, lo, out, errOut)
+		out.flush()
+		errOut.flush()
+		if f.ctx.Err() != nil {
+			return
+		}
+		if f.opts.Ended != nil {
+			f.opts.Ended(line.Container, line.Service)
+		}
+		if err != nil && !errors.Is(err, context.Canceled) && !errors.Is(err, ErrNotFound) {
+			f.mu.Lock()
+			f.errs = append(f.errs, fmt.Errorf("logs of %s: %w", line.Container, err))
+			f.mu.Unlock()
+		}
+		if f.opts.Rejoin {
+			select {
+			case f.ended <- id:
+			case <-f.ctx.Done():
+			}
+		}
+	})
+}
+
+// rejoin follows every container of the selected services that starts,
+// until ctx ends. A container that starts again is followed from the
+// moment it died, so what it printed before is not repeated; one whose
+// restart is seen before its old stream ended waits for that end.
+func (f *logFollower) rejoin(events <-chan Event, eventErrs <-chan error, streaming map[string]bool) {
+	want := map[string]bool{}
+	for _, s := range f.opts.Services {
+		want[s] = true
+	}
+	died := map[string]time.Time{}
+	pending := map[string]LogLine{} // started again while still streaming
+	start := func(id string, line LogLine) {
+		streaming[id] = true
+		lo := f.opts.LogOptions
+		lo.Tail, lo.Since = "all", died[id]
+		f.follow(id, line, lo)
+	}
+	for {
+		select {
+		case <-f.ctx.Done():
+			return
+		case err, ok := <-eventErrs:
+			if ok && err != nil && f.ctx.Err() == nil {
+				f.mu.Lock()
+				f.errs = append(f.errs, fmt.Errorf("follow new containers: %w", err))
+				f.mu.Unlock()
+			}
+			return
+		case id := <-f.ended:
+			streaming[id] = false
+			if line, ok := pending[id]; ok {
+				delete(pending, id)
+				start(id, line)
+			}
+		case ev, ok := <-events:
+			if !ok {
+				return
+			}
+			a := ev.Attributes
+			if ev.Type != "container" || a[LabelOneoff] == "True" || (len(want) > 0 && !want[a[LabelService]]) {
+				continue
+			}
+			switch ev.Action {
+			case "die":
+				died[ev.ID] = ev.Time.Add(time.Nanosecond)
+			case "start":
+				number, _ := strconv.Atoi(a[LabelNumber])
+				line := LogLine{Container: a["name"], Service: a[LabelService], Number: number}
+				if streaming[ev.ID] {
+					pending[ev.ID] = line
+				} else {
+					start(ev.ID, line)
+				}
+			case "destroy":
+				delete(died, ev.ID)
+				delete(pending, ev.ID)
+			}
+		}
+	}
 }
 
 // lineWriter splits a byte stream into lines.

@@ -23,11 +23,19 @@ func newLogsCmd(g *globalOptions) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "logs [service...]",
 		Short: "Show the output of the stack's containers",
+		Long: `Show the output of the stack's containers, each line prefixed with
+its container. With -f, keep following until Ctrl-C: containers that start
+later (new replicas, recreated or restarted ones) are followed as they
+start, from where they left off.`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return runLogs(cmd.Context(), g, opts, args)
 		},
 	}
 	f := cmd.Flags()
+	// -f is --follow here, as in Docker Compose; the global -f/--file goes
+	// before the command, and this --file (same option, no shorthand) keeps
+	// the root's -f from being merged in on top of --follow's.
+	f.StringArrayVar(&g.Files, "file", nil, "stack file; -f before the command")
 	f.BoolVarP(&opts.Follow, "follow", "f", false, "keep following new output")
 	f.StringVarP(&opts.Tail, "tail", "n", "all", "lines from the end of each container's log")
 	f.BoolVar(&opts.Timestamps, "timestamps", false, "show timestamps")
@@ -49,7 +57,14 @@ func runLogs(ctx context.Context, g *globalOptions, opts logsOptions, services [
 		lo.Since = time.Now().Add(-opts.Since)
 	}
 	printer := ui.NewLogPrinter(g.stdout, opts.NoPrefix, 0)
-	err = e.Logs(ctx, project, engine.LogsOptions{Services: services, LogOptions: lo}, printer.Print)
+	lopts := engine.LogsOptions{Services: services, LogOptions: lo}
+	if opts.Follow {
+		// Following goes on through restarts, recreation and scaling
+		// until Ctrl-C.
+		lopts.Rejoin = true
+		lopts.Ended = func(container, _ string) { printer.Message(container + " exited") }
+	}
+	err = e.Logs(ctx, project, lopts, printer.Print)
 	if ctx.Err() != nil {
 		return nil // Ctrl-C ends a follow; that is not a failure
 	}

@@ -103,6 +103,10 @@ func newRootCmd(g *globalOptions) *cobra.Command {
 		Short:         "Run declarative multi-container dev stacks on Docker",
 		SilenceUsage:  true,
 		SilenceErrors: true,
+		// Global flags before the command are the root's, so `stack -f
+		// x.hcl logs -f` reads the first -f as the file and the second as
+		// logs' --follow, as in Docker Compose.
+		TraverseChildren: true,
 		PersistentPreRunE: func(cmd *cobra.Command, args []string) error {
 			log, err := newLogger(g.LogLevel, g.stderr)
 			if err != nil {

@@ -1,0 +1,69 @@
+package main
+
+import (
+	"bytes"
+	"slices"
+	"testing"
+)
+
+// TestEveryCommandTakesGlobalFlags parses the global flags before and after
+// each command, as users type them. A command whose own shorthand clashes
+// with a global one makes cobra panic while merging the flag sets, for every
+// invocation of that command, so each is tried with --help.
+func TestEveryCommandTakesGlobalFlags(t *testing.T) {
+	g := &globalOptions{}
+	for _, cmd := range newRootCmd(g).Commands() {
+		verb := cmd.Name()
+		if verb == "help" || verb == "completion" {
+			continue
+		}
+		for _, args := range [][]string{
+			{"-f", "a.hcl", "-p", "demo", verb, "--help"},
+			{verb, "--file", "a.hcl", "--project-name", "demo", "--help"},
+		} {
+			t.Run(verb, func(t *testing.T) {
+				g := &globalOptions{}
+				var out bytes.Buffer
+				g.stdout, g.stderr = &out, &out
+				root := newRootCmd(g)
+				root.SetOut(&out)
+				root.SetErr(&out)
+				root.SetArgs(args)
+				func() {
+					defer func() {
+						if r := recover(); r != nil {
+							t.Fatalf("stack %v panicked: %v", args, r)
+						}
+					}()
+					if err := root.Execute(); err != nil {
+						t.Fatalf("stack %v: %v\n%s", args, err, out.String())
+					}
+				}()
+				if !slices.Equal(g.Files, []string{"a.hcl"}) || g.ProjectName != "demo" {
+					t.Errorf("stack %v: file %q project %q, want [a.hcl] demo", args, g.Files, g.ProjectName)
+				}
+			})
+		}
+	}
+}
+
+// TestLogsFollowShorthand checks that -f after `logs` is --follow and
+// before it the stack file, as in Docker Compose.
+func TestLogsFollowShorthand(t *testing.T) {
+	g := &globalOptions{}
+	root := newRootCmd(g)
+	logs, rest, err := root.Traverse([]string{"-f", "a.hcl", "logs", "-f", "api"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := logs.ParseFlags(rest); err != nil {
+		t.Fatal(err)
+	}
+	follow, err := logs.Flags().GetBool("follow")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !follow || !slices.Equal(g.Files, []string{"a.hcl"}) || !slices.Equal(logs.Flags().Args(), []string{"api"}) {
+		t.Errorf("follow %v files %q args %q, want true [a.hcl] [api]", follow, g.Files, logs.Flags().Args())
+	}
+}
