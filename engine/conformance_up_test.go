@@ -151,3 +151,38 @@ func TestHealthTimeout(t *testing.T) {
 		}
 	})
 }
+
+// up --wait with one-shots that nothing depends on: one that exits 0 is
+// done, however fast it was (Docker Compose fails the wait if it exited
+// before the wait looked); one that failed by then fails the wait, by name.
+// A service with no restart policy may just as well be a server, so one
+// still running is not waited on to exit.
+func TestWaitOneShotsNobodyDependsOn(t *testing.T) {
+	eachWorld(t, func(t *testing.T, e *env) {
+		p := e.stack()
+		e.service(p, "web")
+		e.service(p, "seed", "exit", "0")
+		e.up(p, engine.UpOptions{Wait: true, WaitTimeout: time.Minute})
+		if c := e.containers()[e.project+"-seed-1"]; c.State != "exited" && c.State != "running" {
+			t.Errorf("seed is %s, want it run", c.State)
+		}
+		if !e.world.real {
+			// On the fake a command's exit is part of its start, so the
+			// wait always finds the failed one-shot exited; on the daemon
+			// that is a race the wait may or may not see.
+			e.service(p, "broken", "exit", "3")
+			_, err := e.engine.Up(e.ctx(), p, engine.UpOptions{Wait: true, WaitTimeout: time.Minute})
+			if err == nil {
+				t.Fatal("up --wait with a one-shot exiting 3 succeeded; want an error")
+			}
+			for _, want := range []string{e.project + "-broken-1", "exited with code 3"} {
+				if !strings.Contains(err.Error(), want) {
+					t.Errorf("error %q does not mention %q", err, want)
+				}
+			}
+			if strings.Contains(err.Error(), "seed") {
+				t.Errorf("error %q blames seed, which exited 0", err)
+			}
+		}
+	})
+}

@@ -147,17 +147,17 @@ func (e *Engine) EnsureImages(ctx context.Context, p *spec.Project, services []s
 	g.SetLimit(opts.parallel())
 	for _, ref := range sortedKeys(pulls) {
 		g.Go(func() error {
-			err := e.pullImage(gctx, ref, pulls[ref])
-			if err == nil || gctx.Err() != nil {
-				return err
-			}
 			var fallback []string
 			for _, name := range pulls[ref] {
 				if orElse[name] {
 					fallback = append(fallback, name)
 				}
 			}
-			if len(fallback) < len(pulls[ref]) {
+			canBuild := len(fallback) == len(pulls[ref])
+			// Where a failed pull builds instead, the build's statuses
+			// follow on the image's row rather than an error.
+			err := e.pullImage(gctx, ref, pulls[ref], !canBuild)
+			if err == nil || gctx.Err() != nil || !canBuild {
 				return err
 			}
 			e.log.Debug("pull failed, building instead: " + err.Error())

@@ -35,10 +35,16 @@ func (e *Engine) Pull(ctx context.Context, p *spec.Project, services []string, o
 	g.SetLimit(opts.parallel())
 	for _, ref := range sortedKeys(refs) {
 		g.Go(func() error {
-			err := e.pullImage(gctx, ref, refs[ref])
-			if err != nil && gctx.Err() == nil && allBuild(p, refs[ref]) {
+			buildable := allBuild(p, refs[ref])
+			err := e.pullImage(gctx, ref, refs[ref], !buildable)
+			if err != nil && gctx.Err() == nil && buildable {
+				// One line, not an error and then a warning.
+				reason := err.Error()
+				if errors.Is(err, ErrNotFound) {
+					reason = "not in its registry"
+				}
 				e.emit(Status{Object: "image " + ref, Service: refs[ref][0], Phase: PhaseWarning,
-					Detail: "not pulled, it can be built: " + err.Error(), Done: true})
+					Detail: "not pulled (" + reason + "); it is built from source by `stack build` or `up`", Done: true})
 				return nil
 			}
 			return err
@@ -57,10 +63,11 @@ func allBuild(p *spec.Project, names []string) bool {
 }
 
 // pullImage pulls ref for services, reporting the bytes of all its layers
-// as one progress.
-func (e *Engine) pullImage(ctx context.Context, ref string, services []string) error {
+// as one progress, and a failure as an error when reportErr is set (else
+// the caller reports it).
+func (e *Engine) pullImage(ctx context.Context, ref string, services []string, reportErr bool) error {
 	return e.transferImage(ctx, ref, services, imageTransfer{
-		phase: PhasePulling, done: PhasePulled, moving: "Downloading",
+		phase: PhasePulling, done: PhasePulled, moving: "Downloading", reportErr: reportErr,
 		finished: []string{"Download complete", "Pull complete", "Already exists"},
 		run: func(ctx context.Context, ref string, fn func(Progress)) error {
 			err := e.docker.ImagePull(ctx, ref, fn)
@@ -77,6 +84,7 @@ type imageTransfer struct {
 	phase, done string   // the Status phases while running and at the end
 	moving      string   // the layer status that carries byte counts
 	finished    []string // layer statuses that mean a layer is complete
+	reportErr   bool     // emit a failure as the object's final status
 	run         func(ctx context.Context, ref string, fn func(Progress)) error
 }
 
@@ -96,7 +104,9 @@ func (e *Engine) transferImage(ctx context.Context, ref string, services []strin
 	})
 	if err != nil {
 		err = fmt.Errorf("service %s: %w", who, err)
-		e.emit(Status{Object: object, Service: services[0], Phase: PhaseError, Err: err, Done: true})
+		if t.reportErr {
+			e.emit(Status{Object: object, Service: services[0], Phase: PhaseError, Err: err, Done: true})
+		}
 		return err
 	}
 	e.emit(Status{Object: object, Service: services[0], Phase: t.done, Done: true})

@@ -49,7 +49,7 @@ func (e *Engine) Push(ctx context.Context, p *spec.Project, services []string) e
 
 func (e *Engine) pushImage(ctx context.Context, ref string, services []string) error {
 	return e.transferImage(ctx, ref, services, imageTransfer{
-		phase: PhasePushing, done: PhasePushed, moving: "Pushing",
+		phase: PhasePushing, done: PhasePushed, moving: "Pushing", reportErr: true,
 		finished: []string{"Pushed", "Layer already exists", "Mounted from"},
 		run:      e.docker.ImagePush,
 	})

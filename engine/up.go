@@ -149,6 +149,18 @@ func (e *Engine) waitReady(ctx context.Context, p *spec.Project, plan *Plan, tim
 				case s.Healthcheck != nil && !s.Healthcheck.Disable:
 					phase = PhaseHealthy
 					err = e.waitHealthy(ctx, w, s, c.ID)
+				case restartOrNo(s.Restart) == "no":
+					// A one-shot nobody waits on: done once it runs, or
+					// once it exited 0 if that came first, so the result
+					// does not hang on how fast it was (Compose fails it).
+					var exited bool
+					err = w.wait(ctx, c.ID, func(st watchState) error {
+						exited = st.Exited
+						return runningOrSucceeded(st)
+					})
+					if exited {
+						phase = PhaseExited
+					}
 				default:
 					err = w.wait(ctx, c.ID, running)
 				}
@@ -174,6 +186,14 @@ func (e *Engine) waitReady(ctx context.Context, p *spec.Project, plan *Plan, tim
 		return fmt.Errorf("wait: %w", err)
 	}
 	return nil
+}
+
+// runningOrSucceeded accepts a container that runs or ran and exited 0.
+func runningOrSucceeded(st watchState) error {
+	if st.Exited && st.ExitCode == 0 {
+		return nil
+	}
+	return running(st)
 }
 
 func running(st watchState) error {

@@ -175,10 +175,11 @@ func (env *imageEnv) projectOf(services ...*spec.Service) *spec.Project {
 			s.Build.Labels["dev.stack.test"] = "1"
 		}
 		p.Services[s.Name] = s
-		env.removeImages(engine.ImageName(p, s))
+		refs := []string{engine.ImageName(p, s)}
 		if s.Build != nil {
-			env.removeImages(s.Build.Tags...)
+			refs = append(refs, s.Build.Tags...)
 		}
+		env.removeImages(refs...)
 	}
 	return p
 }
