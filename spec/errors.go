@@ -1,8 +1,10 @@
 package spec
 
 import (
+	"cmp"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 
 	"github.com/hashicorp/hcl/v2"
@@ -70,7 +72,7 @@ func (e *Error) Write(w io.Writer, color bool, width uint) error {
 		// One grep-able file:line:col line per problem, then hcl's own
 		// rendering with the source snippet.
 		dw := hcl.NewDiagnosticTextWriter(w, e.HCLFiles, width, color)
-		for _, d := range e.HCL {
+		for _, d := range inFileOrder(e.HCL) {
 			if d.Subject != nil {
 				r := d.Subject
 				if _, err := fmt.Fprintf(w, "%s:%d:%d: %s\n", r.Filename, r.Start.Line, r.Start.Column, d.Summary); err != nil {
@@ -97,4 +99,26 @@ func (e *Error) Write(w io.Writer, color bool, width uint) error {
 // errorf builds an *Error with one diagnostic at pos.
 func errorf(pos Pos, format string, args ...any) *Error {
 	return &Error{Diags: []Diagnostic{{Pos: pos, Summary: fmt.Sprintf(format, args...)}}}
+}
+
+// inFileOrder sorts diagnostics by where they are, so a person reads them
+// top to bottom; the loader finds them in evaluation order.
+func inFileOrder(diags hcl.Diagnostics) hcl.Diagnostics {
+	sorted := slices.Clone(diags)
+	slices.SortStableFunc(sorted, func(a, b *hcl.Diagnostic) int {
+		switch { // those without a place last
+		case a.Subject == nil && b.Subject == nil:
+			return 0
+		case a.Subject == nil:
+			return 1
+		case b.Subject == nil:
+			return -1
+		}
+		return cmp.Or(
+			cmp.Compare(a.Subject.Filename, b.Subject.Filename),
+			cmp.Compare(a.Subject.Start.Line, b.Subject.Start.Line),
+			cmp.Compare(a.Subject.Start.Column, b.Subject.Start.Column),
+		)
+	})
+	return sorted
 }
