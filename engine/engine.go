@@ -30,6 +30,13 @@ func New(docker Docker, log *zap.Logger, report Reporter) *Engine {
 	return &Engine{docker: docker, log: log, report: report}
 }
 
+// WithReporter returns an engine like e that reports progress to report:
+// for a phase shown in a display of its own, such as the stop at the end of
+// an attached up.
+func (e *Engine) WithReporter(report Reporter) *Engine {
+	return New(e.docker, e.log, report)
+}
+
 // Phases of a Status, in the words the user sees.
 const (
 	PhaseBuilding = "building"

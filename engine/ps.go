@@ -63,7 +63,12 @@ func (e *Engine) Ps(ctx context.Context, project string, opts PsOptions) ([]Cont
 				errs[i] = fmt.Errorf("inspect %s: %w", c.Name, err)
 				return
 			}
-			row.Health, row.ExitCode, row.StartedAt = cs.Health, cs.ExitCode, cs.StartedAt
+			row.ExitCode, row.StartedAt = cs.ExitCode, cs.StartedAt
+			if cs.Running {
+				// The daemon keeps a stopped container's last health, which
+				// says nothing about it now.
+				row.Health = cs.Health
+			}
 			rows[i] = row
 		}(i, c)
 	}

@@ -193,44 +193,65 @@ func attach(ctx context.Context, g *globalOptions, e *engine.Engine, p *spec.Pro
 		stopLogs()
 		<-logsDone
 		printer.Message(stopping)
-		stopCtx, cancel := context.WithCancel(ctx)
-		defer cancel()
-		stopOpts := engine.StopOptions{Services: services}
-		if opts.Timeout > 0 {
-			stopOpts.Timeout = &opts.Timeout
-		}
-		stopped := make(chan error, 1)
-		go func() { stopped <- e.Stop(stopCtx, p.Name, stopOpts) }()
-		// The next Ctrl-C kills: the second one, or the first if the stack
-		// is stopping because a container exited.
-		var firstCtrlC <-chan struct{}
-		if interrupted.Err() == nil {
-			firstCtrlC = interrupted.Done()
-		}
-		kill := false
-		select {
-		case err := <-stopped:
-			if err != nil {
-				return err
-			}
-		case <-firstCtrlC:
-			kill = true
-		case <-more:
-			kill = true
-		}
-		if kill {
-			cancel()
-			<-stopped
-			printer.Message("killing...")
-			if err := e.Stop(ctx, p.Name, engine.StopOptions{Services: services, Kill: true}); err != nil {
-				return err
-			}
+		if err := stopAttached(ctx, g, e, p.Name, services, opts.Timeout, interrupted, more, printer); err != nil {
+			return err
 		}
 	}
 	if opts.ExitCodeFrom != "" {
 		return exitCodeFrom(ctx, e, p.Name, opts.ExitCodeFrom)
 	}
 	return nil
+}
+
+// stopAttached stops the stack at the end of an attached up, each
+// container shown stopping in a progress display of its own (the first one
+// ended when the logs began). The next Ctrl-C kills: the second one, or the
+// first if the stack is stopping because a container exited.
+func stopAttached(ctx context.Context, g *globalOptions, e *engine.Engine, project string, services []string,
+	timeout time.Duration, interrupted context.Context, more <-chan os.Signal, printer *ui.LogPrinter) error {
+	stopCtx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	opts := engine.StopOptions{Services: services}
+	if timeout > 0 {
+		opts.Timeout = &timeout
+	}
+	withProgress := func(stop func(e *engine.Engine) error) error {
+		e, done, err := g.withProgress(e)
+		if err != nil {
+			return err
+		}
+		defer done()
+		return stop(e)
+	}
+	stopped := make(chan error, 1)
+	kill := make(chan struct{})
+	go func() {
+		stopped <- withProgress(func(e *engine.Engine) error { return e.Stop(stopCtx, project, opts) })
+	}()
+	go func() {
+		var firstCtrlC <-chan struct{}
+		if interrupted.Err() == nil {
+			firstCtrlC = interrupted.Done()
+		}
+		select {
+		case <-firstCtrlC:
+		case <-more:
+		case <-stopCtx.Done():
+			return
+		}
+		close(kill)
+	}()
+	select {
+	case err := <-stopped:
+		return err
+	case <-kill:
+	}
+	cancel()
+	<-stopped // the display is closed once this returns
+	printer.Message("killing...")
+	return withProgress(func(e *engine.Engine) error {
+		return e.Stop(ctx, project, engine.StopOptions{Services: services, Kill: true})
+	})
 }
 
 func exitCodeFrom(ctx context.Context, e *engine.Engine, project, service string) error {

@@ -272,6 +272,17 @@ func (g *globalOptions) newEngine() (e *engine.Engine, done func(), err error) {
 	return engine.New(docker, g.log, progress.Report), sync.OnceFunc(progress.Close), nil
 }
 
+// withProgress returns e reporting to a new progress display, and the
+// function that ends it.
+func (g *globalOptions) withProgress(e *engine.Engine) (*engine.Engine, func(), error) {
+	mode, err := ui.ResolveMode(g.Progress, g.stderr)
+	if err != nil {
+		return nil, nil, err
+	}
+	progress := ui.NewProgress(g.stderr, mode)
+	return e.WithReporter(progress.Report), sync.OnceFunc(progress.Close), nil
+}
+
 // interrupts returns a context canceled on the first Ctrl-C, and a channel
 // that receives every later one.
 func interrupts(parent context.Context) (context.Context, <-chan os.Signal, func()) {

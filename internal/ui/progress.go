@@ -168,10 +168,9 @@ func (p *Progress) objectWidth() int {
 			w = n
 		}
 	}
-	if w > 60 {
-		w = 60
-	}
-	return w
+	// Leave the phase, some detail and the elapsed time room on the line.
+	limit := max(60, p.width-50)
+	return min(w, limit)
 }
 
 func (p *Progress) plainLine(r *row) string {
