@@ -37,8 +37,9 @@ type executor struct {
 	watch *watcher
 	sem   chan struct{}
 
-	mu  sync.Mutex
-	ids map[string][]string // service -> container IDs after apply
+	mu    sync.Mutex
+	ids   map[string][]string // service -> container IDs after apply
+	names map[string]string   // container ID -> name, for progress
 	// created holds containers made ahead of their start, by name.
 	created map[string]string
 	errs    map[string]error
@@ -57,10 +58,11 @@ func (e *Engine) apply(ctx context.Context, p *spec.Project, plan *Plan, opts ap
 	}
 	x := &executor{
 		e: e, p: p, plan: plan, opts: opts,
-		sem:  make(chan struct{}, opts.Parallel),
-		ids:  map[string][]string{},
-		errs: map[string]error{},
-		done: map[string]chan struct{}{},
+		sem:   make(chan struct{}, opts.Parallel),
+		ids:   map[string][]string{},
+		names: map[string]string{},
+		errs:  map[string]error{},
+		done:  map[string]chan struct{}{},
 
 		created: map[string]string{},
 	}
@@ -208,6 +210,11 @@ func (x *executor) runActions(ctx context.Context, sp *ServicePlan) error {
 				x.sem <- struct{}{}
 				id, err := x.runAction(ctx, s, a)
 				<-x.sem
+				if id != "" {
+					x.mu.Lock()
+					x.names[id] = a.Name
+					x.mu.Unlock()
+				}
 				mu.Lock()
 				defer mu.Unlock()
 				if err != nil {
@@ -241,6 +248,9 @@ func (x *executor) runActions(ctx context.Context, sp *ServicePlan) error {
 			errs = append(errs, err)
 			break
 		}
+		x.mu.Lock()
+		x.names[id] = a.Name
+		x.mu.Unlock()
 		ids = append(ids, id)
 	}
 	x.mu.Lock()
@@ -601,6 +611,16 @@ func (x *executor) waitCondition(ctx context.Context, sp *ServicePlan, dep, cond
 			err = fmt.Errorf("timed out after %s", x.opts.DependencyTimeout)
 		}
 		return fmt.Errorf("service %s: dependency %s did not %s: %w%s", service, dep, failed, err, x.lastLogs(ids))
+	}
+	// Say so on the dependency's rows now, not only at the end of --wait.
+	met := map[string]string{spec.ConditionHealthy: PhaseHealthy, spec.ConditionCompleted: PhaseExited}[cond]
+	for _, id := range ids {
+		x.mu.Lock()
+		name := x.names[id]
+		x.mu.Unlock()
+		if name != "" {
+			x.e.emit(Status{Object: name, Service: dep, Phase: met, Done: true})
+		}
 	}
 	return nil
 }
