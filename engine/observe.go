@@ -65,6 +65,20 @@ func (o *Observed) Services() []string {
 	return out
 }
 
+// ServiceNames returns the services the project has containers of, in any
+// state, going by labels alone.
+func (e *Engine) ServiceNames(ctx context.Context, project string) (map[string]bool, error) {
+	obs, err := e.observe(ctx, project)
+	if err != nil {
+		return nil, err
+	}
+	names := map[string]bool{}
+	for _, c := range obs.Containers {
+		names[c.Service] = true
+	}
+	return names, nil
+}
+
 func (e *Engine) observe(ctx context.Context, project string) (*Observed, error) {
 	obs := &Observed{Project: project, Networks: map[string]Network{}, Volumes: map[string]Volume{}}
 	filter := Labels{LabelProject: project}

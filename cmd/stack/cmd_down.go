@@ -11,7 +11,7 @@ import (
 
 type downOptions struct {
 	Volumes       bool
-	Timeout       time.Duration
+	Timeout       *time.Duration // nil: each service's stop_grace_period
 	RemoveOrphans bool
 }
 
@@ -29,7 +29,7 @@ no stack file is needed.`,
 		},
 	}
 	cmd.Flags().BoolVarP(&opts.Volumes, "volumes", "v", false, "also remove the stack's named volumes")
-	cmd.Flags().DurationVarP(&opts.Timeout, "timeout", "t", 0, "stop timeout (default: each service's stop_grace_period)")
+	addStopTimeoutFlag(cmd.Flags(), &opts.Timeout, "stop timeout")
 	cmd.Flags().BoolVar(&opts.RemoveOrphans, "remove-orphans", false, "also remove containers of services that are no longer in the stack file")
 	return cmd
 }
@@ -40,7 +40,7 @@ func runDown(ctx context.Context, g *globalOptions, opts downOptions) error {
 		return err
 	}
 	defer done()
-	down := engine.DownOptions{Volumes: opts.Volumes, RemoveOrphans: opts.RemoveOrphans}
+	down := engine.DownOptions{Volumes: opts.Volumes, RemoveOrphans: opts.RemoveOrphans, Timeout: opts.Timeout}
 	if p != nil {
 		down.Known = map[string]bool{}
 		for name := range p.Services {
@@ -49,9 +49,6 @@ func runDown(ctx context.Context, g *globalOptions, opts downOptions) error {
 		for name := range p.Disabled {
 			down.Known[name] = true
 		}
-	}
-	if opts.Timeout > 0 {
-		down.Timeout = &opts.Timeout
 	}
 	return e.Down(ctx, project, down)
 }

@@ -45,7 +45,7 @@ start, from where they left off.`,
 }
 
 func runLogs(ctx context.Context, g *globalOptions, opts logsOptions, services []string) error {
-	project, _, e, done, err := g.projectEngine()
+	project, e, done, err := g.serviceEngine(ctx, services)
 	if err != nil {
 		return err
 	}

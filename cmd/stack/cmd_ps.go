@@ -39,7 +39,7 @@ func runPs(ctx context.Context, g *globalOptions, opts psOptions, services []str
 	if opts.Format != "table" && opts.Format != "json" {
 		return fmt.Errorf("--format %q: want table or json", opts.Format)
 	}
-	project, _, e, done, err := g.projectEngine()
+	project, e, done, err := g.serviceEngine(ctx, services)
 	if err != nil {
 		return err
 	}

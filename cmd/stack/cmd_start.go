@@ -20,7 +20,7 @@ func newStartCmd(g *globalOptions) *cobra.Command {
 }
 
 func runStart(ctx context.Context, g *globalOptions, services []string) error {
-	project, _, e, done, err := g.projectEngine()
+	project, e, done, err := g.serviceEngine(ctx, services)
 	if err != nil {
 		return err
 	}
@@ -29,7 +29,7 @@ func runStart(ctx context.Context, g *globalOptions, services []string) error {
 }
 
 func newRestartCmd(g *globalOptions) *cobra.Command {
-	var timeout time.Duration
+	var timeout *time.Duration
 	cmd := &cobra.Command{
 		Use:   "restart [service...]",
 		Short: "Stop and start the stack's containers",
@@ -37,19 +37,15 @@ func newRestartCmd(g *globalOptions) *cobra.Command {
 			return runRestart(cmd.Context(), g, timeout, args)
 		},
 	}
-	cmd.Flags().DurationVarP(&timeout, "timeout", "t", 0, "stop timeout (default: each service's stop_grace_period)")
+	addStopTimeoutFlag(cmd.Flags(), &timeout, "stop timeout")
 	return cmd
 }
 
-func runRestart(ctx context.Context, g *globalOptions, timeout time.Duration, services []string) error {
-	project, _, e, done, err := g.projectEngine()
+func runRestart(ctx context.Context, g *globalOptions, timeout *time.Duration, services []string) error {
+	project, e, done, err := g.serviceEngine(ctx, services)
 	if err != nil {
 		return err
 	}
 	defer done()
-	opts := engine.StopOptions{Services: services}
-	if timeout > 0 {
-		opts.Timeout = &timeout
-	}
-	return e.Restart(ctx, project, opts)
+	return e.Restart(ctx, project, engine.StopOptions{Services: services, Timeout: timeout})
 }

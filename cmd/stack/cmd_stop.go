@@ -10,7 +10,7 @@ import (
 )
 
 type stopOptions struct {
-	Timeout time.Duration
+	Timeout *time.Duration // nil: each service's stop_grace_period
 }
 
 func newStopCmd(g *globalOptions) *cobra.Command {
@@ -22,19 +22,15 @@ func newStopCmd(g *globalOptions) *cobra.Command {
 			return runStop(cmd.Context(), g, opts, args)
 		},
 	}
-	cmd.Flags().DurationVarP(&opts.Timeout, "timeout", "t", 0, "stop timeout (default: each service's stop_grace_period)")
+	addStopTimeoutFlag(cmd.Flags(), &opts.Timeout, "stop timeout")
 	return cmd
 }
 
 func runStop(ctx context.Context, g *globalOptions, opts stopOptions, services []string) error {
-	project, _, e, done, err := g.projectEngine()
+	project, e, done, err := g.serviceEngine(ctx, services)
 	if err != nil {
 		return err
 	}
 	defer done()
-	stop := engine.StopOptions{Services: services}
-	if opts.Timeout > 0 {
-		stop.Timeout = &opts.Timeout
-	}
-	return e.Stop(ctx, project, stop)
+	return e.Stop(ctx, project, engine.StopOptions{Services: services, Timeout: opts.Timeout})
 }

@@ -29,7 +29,7 @@ type upOptions struct {
 	Parallel      int
 	ExitCodeFrom  string
 	AbortOnExit   bool
-	Timeout       time.Duration // stop timeout on Ctrl-C
+	Timeout       *time.Duration // stop timeout on Ctrl-C; nil: stop_grace_period
 	Build         bool
 	Pull          string
 }
@@ -59,7 +59,7 @@ Ctrl-C kills it.`,
 	f.IntVar(&opts.Parallel, "parallel", engine.DefaultParallel, "container operations in flight at once")
 	f.StringVar(&opts.ExitCodeFrom, "exit-code-from", "", "exit with the exit code of this service's container; implies --abort-on-container-exit")
 	f.BoolVar(&opts.AbortOnExit, "abort-on-container-exit", false, "stop the whole stack when any container stops (attached mode)")
-	f.DurationVarP(&opts.Timeout, "timeout", "t", 0, "stop timeout on Ctrl-C (default: each service's stop_grace_period)")
+	addStopTimeoutFlag(f, &opts.Timeout, "stop timeout on Ctrl-C")
 	f.BoolVar(&opts.Build, "build", false, "build images even if their context is unchanged")
 	f.StringVar(&opts.Pull, "pull", "", "pull images: always, missing, never (default: each service's pull_policy)")
 	return cmd
@@ -208,13 +208,10 @@ func attach(ctx context.Context, g *globalOptions, e *engine.Engine, p *spec.Pro
 // ended when the logs began). The next Ctrl-C kills: the second one, or the
 // first if the stack is stopping because a container exited.
 func stopAttached(ctx context.Context, g *globalOptions, e *engine.Engine, project string, services []string,
-	timeout time.Duration, interrupted context.Context, more <-chan os.Signal, printer *ui.LogPrinter) error {
+	timeout *time.Duration, interrupted context.Context, more <-chan os.Signal, printer *ui.LogPrinter) error {
 	stopCtx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	opts := engine.StopOptions{Services: services}
-	if timeout > 0 {
-		opts.Timeout = &timeout
-	}
+	opts := engine.StopOptions{Services: services, Timeout: timeout}
 	withProgress := func(stop func(e *engine.Engine) error) error {
 		e, done, err := g.withProgress(e)
 		if err != nil {

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"slices"
 	"testing"
+	"time"
 )
 
 // TestEveryCommandTakesGlobalFlags parses the global flags before and after
@@ -65,5 +66,38 @@ func TestLogsFollowShorthand(t *testing.T) {
 	}
 	if !follow || !slices.Equal(g.Files, []string{"a.hcl"}) || !slices.Equal(logs.Flags().Args(), []string{"api"}) {
 		t.Errorf("follow %v files %q args %q, want true [a.hcl] [api]", follow, g.Files, logs.Flags().Args())
+	}
+}
+
+func TestStopTimeoutFlag(t *testing.T) {
+	tests := []struct {
+		in      string
+		want    time.Duration
+		wantErr bool
+	}{
+		{"10", 10 * time.Second, false},
+		{"0", 0, false},
+		{"0s", 0, false},
+		{"1.5s", 1500 * time.Millisecond, false},
+		{"2m", 2 * time.Minute, false},
+		{"-1", 0, true},
+		{"-3s", 0, true},
+		{"soon", 0, true},
+	}
+	for _, tt := range tests {
+		var got *time.Duration
+		err := stopTimeoutFlag{&got}.Set(tt.in)
+		switch {
+		case tt.wantErr && err == nil:
+			t.Errorf("Set(%q) = %v, want an error", tt.in, *got)
+		case !tt.wantErr && err != nil:
+			t.Errorf("Set(%q): %v", tt.in, err)
+		case !tt.wantErr && (got == nil || *got != tt.want):
+			t.Errorf("Set(%q) = %v, want %v", tt.in, got, tt.want)
+		}
+	}
+	var unset *time.Duration
+	if s := (stopTimeoutFlag{&unset}).String(); s != "" {
+		t.Errorf("unset flag prints %q, want nothing", s)
 	}
 }

@@ -256,6 +256,37 @@ func (g *globalOptions) projectEngine() (project string, p *spec.Project, e *eng
 	return project, p, e, done, nil
 }
 
+// serviceEngine is projectEngine for a command that takes service names:
+// each must be in the stack file or have containers, since a typo would
+// otherwise select nothing and succeed.
+func (g *globalOptions) serviceEngine(ctx context.Context, services []string) (project string, e *engine.Engine, done func(), err error) {
+	project, p, e, done, err := g.projectEngine()
+	if err != nil {
+		return "", nil, nil, err
+	}
+	var observed map[string]bool
+	for _, name := range services {
+		if p != nil && (p.Services[name] != nil || p.Disabled[name] != nil) {
+			continue
+		}
+		if observed == nil {
+			if observed, err = e.ServiceNames(ctx, project); err != nil {
+				done()
+				return "", nil, nil, err
+			}
+		}
+		if !observed[name] {
+			done()
+			if info, statErr := os.Stat(name); statErr == nil && !info.IsDir() {
+				// `stack logs -f stack.hcl`: -f after the command is not --file.
+				return "", nil, nil, fmt.Errorf("no such service: %s (a file? give the stack file before the command: stack -f %s ...)", name, name)
+			}
+			return "", nil, nil, fmt.Errorf("no such service: %s", name)
+		}
+	}
+	return project, e, done, nil
+}
+
 // newEngine connects to Docker and returns an engine whose progress goes to
 // stderr in the --progress mode. done ends the progress display; calling it
 // again does nothing. The client lives as long as the process.
