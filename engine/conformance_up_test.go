@@ -1,6 +1,8 @@
 package engine_test
 
 import (
+	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"sync"
@@ -8,6 +10,7 @@ import (
 	"time"
 
 	"github.com/stack-dev/stack/engine"
+	"github.com/stack-dev/stack/internal/testenv"
 	"github.com/stack-dev/stack/spec"
 )
 
@@ -183,6 +186,49 @@ func TestWaitOneShotsNobodyDependsOn(t *testing.T) {
 			if strings.Contains(err.Error(), "seed") {
 				t.Errorf("error %q blames seed, which exited 0", err)
 			}
+		}
+	})
+}
+
+// External networks and volumes are never created by stack: one that does
+// not exist fails up before anything is made, naming it.
+func TestUpMissingExternalResources(t *testing.T) {
+	eachWorld(t, func(t *testing.T, e *env) {
+		ctx := e.ctx()
+		volName, netName := e.project+"-ext-vol", e.project+"-ext-net"
+		p := e.stack()
+		s := e.service(p, "app")
+		p.Volumes["data"] = &spec.Volume{Key: "data", Name: volName, External: true}
+		s.Volumes = []spec.Mount{{Type: spec.MountVolume, Source: "data", Target: "/data"}}
+		// It is not the project's, so it is removed by hand, also if a
+		// broken up makes it.
+		t.Cleanup(func() { e.docker.VolumeRemove(context.Background(), volName) })
+
+		_, err := e.engine.Up(ctx, p, engine.UpOptions{})
+		if err == nil || !strings.Contains(err.Error(), "external volume "+volName) {
+			t.Fatalf("up: %v, want an error naming the external volume", err)
+		}
+		if _, err := e.docker.VolumeInspect(ctx, volName); !errors.Is(err, engine.ErrNotFound) {
+			t.Errorf("the external volume was created: %v", err)
+		}
+		if cs := e.containers(); len(cs) > 0 {
+			t.Errorf("containers made: %s", names(cs))
+		}
+		if nets, _ := e.docker.NetworkList(ctx, engine.Labels{engine.LabelProject: e.project}); len(nets) > 0 {
+			t.Errorf("networks made: %+v", nets)
+		}
+
+		// Once it exists, up uses it.
+		if err := e.docker.VolumeCreate(ctx, engine.VolumeSpec{Name: volName, Labels: map[string]string{testenv.LabelTest: "1"}}); err != nil {
+			t.Fatal(err)
+		}
+		e.up(p, engine.UpOptions{})
+
+		p.Networks["outside"] = &spec.Network{Key: "outside", Name: netName, External: true}
+		s.Networks = map[string]*spec.ServiceNetwork{"outside": {}}
+		_, err = e.engine.Up(ctx, p, engine.UpOptions{})
+		if err == nil || !strings.Contains(err.Error(), "external network "+netName) {
+			t.Fatalf("up: %v, want an error naming the external network", err)
 		}
 	})
 }

@@ -142,6 +142,9 @@ func (e *Engine) prepareOneoff(ctx context.Context, p *spec.Project, s *spec.Ser
 	if err != nil {
 		return ContainerSpec{}, err
 	}
+	if err := e.checkExternalResources(ctx, p, []string{s.Name}); err != nil {
+		return ContainerSpec{}, err
+	}
 	var resources Plan
 	resources.Networks, resources.Volumes = planResources(p, obs, []string{s.Name})
 	if err := e.createResources(ctx, &resources); err != nil {

@@ -92,6 +92,9 @@ func (e *Engine) plan(ctx context.Context, p *spec.Project, opts PlanOptions, re
 	} else if services, err = p.Closure(services); err != nil {
 		return nil, err
 	}
+	if err := e.checkExternalResources(ctx, p, services); err != nil {
+		return nil, err
+	}
 	images, err := resolve(ctx, p, services)
 	if err != nil {
 		return nil, err
@@ -204,4 +207,48 @@ func running(st watchState) error {
 		return fmt.Errorf("exited with code %d", st.ExitCode)
 	}
 	return errStillWaiting
+}
+
+// checkExternalResources makes sure the external networks and volumes that
+// services use exist. stack never creates them, and finding out at the
+// first container start would leave the stack half up; an external volume
+// would even be created, unlabelled, by the daemon.
+func (e *Engine) checkExternalResources(ctx context.Context, p *spec.Project, services []string) error {
+	nets, vols := map[string]string{}, map[string]string{} // engine name -> key in the stack
+	for _, name := range services {
+		s := p.Services[name]
+		for _, key := range serviceNetworkKeys(s) {
+			if n := p.Networks[key]; n != nil && n.External {
+				nets[n.Name] = key
+			}
+		}
+		for _, m := range s.Volumes {
+			if v := p.Volumes[m.Source]; m.Type == spec.MountVolume && v != nil && v.External {
+				vols[v.Name] = m.Source
+			}
+		}
+	}
+	if len(nets) > 0 {
+		all, err := e.docker.NetworkList(ctx, nil)
+		if err != nil {
+			return err
+		}
+		have := map[string]bool{}
+		for _, n := range all {
+			have[n.Name] = true
+		}
+		for _, name := range sortedKeys(nets) {
+			if !have[name] {
+				return fmt.Errorf("external network %s (network %q of the stack) not found; create it first, e.g. `docker network create %s`", name, nets[name], name)
+			}
+		}
+	}
+	for _, name := range sortedKeys(vols) {
+		if _, err := e.docker.VolumeInspect(ctx, name); errors.Is(err, ErrNotFound) {
+			return fmt.Errorf("external volume %s (volume %q of the stack) not found; create it first, e.g. `docker volume create %s`", name, vols[name], name)
+		} else if err != nil {
+			return fmt.Errorf("inspect external volume %s: %w", name, err)
+		}
+	}
+	return nil
 }
