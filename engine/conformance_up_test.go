@@ -200,9 +200,17 @@ func TestUpMissingExternalResources(t *testing.T) {
 		s := e.service(p, "app")
 		p.Volumes["data"] = &spec.Volume{Key: "data", Name: volName, External: true}
 		s.Volumes = []spec.Mount{{Type: spec.MountVolume, Source: "data", Target: "/data"}}
-		// It is not the project's, so it is removed by hand, also if a
-		// broken up makes it.
-		t.Cleanup(func() { e.docker.VolumeRemove(context.Background(), volName) })
+		// It is not the project's, so it is removed by hand (after the
+		// project's containers, which use it), also if a broken up makes it.
+		t.Cleanup(func() {
+			ctx := context.Background()
+			if err := testenv.RemoveProject(ctx, e.docker, e.project); err != nil {
+				t.Errorf("cleanup: %v", err)
+			}
+			if err := e.docker.VolumeRemove(ctx, volName); err != nil && !errors.Is(err, engine.ErrNotFound) {
+				t.Errorf("cleanup: %v", err)
+			}
+		})
 
 		_, err := e.engine.Up(ctx, p, engine.UpOptions{})
 		if err == nil || !strings.Contains(err.Error(), "external volume "+volName) {
