@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"sort"
 	"strings"
 
@@ -95,7 +96,9 @@ type PlanOptions struct {
 	Services []string
 	// Scale overrides replicas per service.
 	Scale map[string]int
-	// ForceRecreate recreates every container; NoRecreate never does.
+	// ForceRecreate recreates every container of the named services (all
+	// when none are named; their dependencies only if changed, as in
+	// Docker Compose); NoRecreate never recreates.
 	ForceRecreate bool
 	NoRecreate    bool
 }
@@ -131,6 +134,12 @@ func PlanUp(p *spec.Project, obs *Observed, images map[string]string, opts PlanO
 	pl.Networks, pl.Volumes = planResources(p, obs, selected)
 
 	jobs := jobServices(p)
+	forced := map[string]bool{}
+	if opts.ForceRecreate {
+		for _, name := range selected {
+			forced[name] = len(opts.Services) == 0 || slices.Contains(opts.Services, name)
+		}
+	}
 	changed := map[string]bool{} // services that get new containers
 	for _, name := range selected {
 		s := p.Services[name]
@@ -159,7 +168,7 @@ func PlanUp(p *spec.Project, obs *Observed, images map[string]string, opts PlanO
 			switch {
 			case !ok:
 				a.Kind, a.Reason = ActCreate, "new"
-			case opts.ForceRecreate:
+			case forced[name]:
 				a.Kind, a.Reason = ActRecreate, "forced"
 			case c.Hash != hash && !opts.NoRecreate:
 				a.Kind, a.Reason = ActRecreate, recreateReason(c, images[name])

@@ -102,6 +102,8 @@ func TestPlanUp(t *testing.T) {
 			states: map[string]string{"a-1": "running", "a-3": "running", "b-1": "running", "c-1": "running"},
 			want:   "a-1:keep a-2:create a-3:keep b-1:keep c-1:keep"},
 		{name: "force recreate", opts: PlanOptions{ForceRecreate: true}, states: all, want: "a-1:recreate b-1:recreate c-1:recreate"},
+		{name: "force recreate of a named service leaves its dependencies",
+			opts: PlanOptions{ForceRecreate: true, Services: []string{"b"}}, states: all, want: "a-1:keep b-1:recreate"},
 		{name: "no recreate keeps changed containers",
 			mutate: func(p *spec.Project, _ map[string]string) { p.Services["b"].User = "nobody" },
 			opts:   PlanOptions{NoRecreate: true}, states: all, want: "a-1:keep b-1:keep c-1:keep"},

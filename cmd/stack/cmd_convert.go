@@ -23,7 +23,11 @@ func newConvertCmd(g *globalOptions) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "convert FILE",
 		Short: "Convert a compose file to a stack.hcl",
-		Args:  cobra.ExactArgs(1),
+		Long: `Convert a compose file to a stack.hcl. Relative paths (build contexts,
+bind mounts, secret and config files) are written relative to the folder of
+the -o file or, when the HCL goes to stdout, to the compose file's folder:
+save the output there.`,
+		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.File = args[0]
 			return runConvert(cmd.Context(), g, opts, g.stdout)
@@ -48,16 +52,7 @@ func runConvert(ctx context.Context, g *globalOptions, opts convertOptions, out 
 	for _, w := range p.Warnings {
 		fmt.Fprintln(g.stderr, "warning: "+w.String())
 	}
-	dir, err := os.Getwd()
-	if err != nil {
-		return err
-	}
-	if opts.Output != "" {
-		if dir, err = filepath.Abs(filepath.Dir(opts.Output)); err != nil {
-			return err
-		}
-	}
-	b, err := spec.MarshalHCLIn(p, dir)
+	b, err := marshalConverted(p, opts.Output)
 	if err != nil {
 		return fmt.Errorf("convert %s: %w", opts.File, err)
 	}
@@ -69,4 +64,18 @@ func runConvert(ctx context.Context, g *globalOptions, opts convertOptions, out 
 		return fmt.Errorf("write %s: %w", opts.Output, err)
 	}
 	return nil
+}
+
+// marshalConverted renders the HCL for the output file's folder or, for
+// stdout, the compose file's folder, where it is meant to be saved: an HCL
+// file resolves relative paths against its own folder, not the current one.
+func marshalConverted(p *spec.Project, output string) ([]byte, error) {
+	if output == "" {
+		return spec.MarshalHCL(p)
+	}
+	dir, err := filepath.Abs(filepath.Dir(output))
+	if err != nil {
+		return nil, fmt.Errorf("output folder: %w", err)
+	}
+	return spec.MarshalHCLIn(p, dir)
 }

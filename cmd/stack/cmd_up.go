@@ -52,7 +52,7 @@ Ctrl-C kills it.`,
 	f.BoolVar(&opts.DryRun, "dry-run", false, "print the plan and change nothing")
 	f.BoolVar(&opts.Wait, "wait", false, "return once every service is running (healthy where it has a healthcheck) and every job completed; implies -d")
 	f.DurationVar(&opts.WaitTimeout, "wait-timeout", 0, "give up waiting after this long (with --wait)")
-	f.BoolVar(&opts.ForceRecreate, "force-recreate", false, "recreate containers even if unchanged")
+	f.BoolVar(&opts.ForceRecreate, "force-recreate", false, "recreate containers even if unchanged (of the named services only, when services are named; their dependencies only if changed)")
 	f.BoolVar(&opts.NoRecreate, "no-recreate", false, "never recreate existing containers")
 	f.BoolVar(&opts.RemoveOrphans, "remove-orphans", false, "remove containers of services not in the stack")
 	f.StringArrayVar(&opts.Scale, "scale", nil, "set the replicas of a service, svc=N (repeatable)")
