@@ -21,8 +21,9 @@ type LogsOptions struct {
 	// following, as it does in `docker compose logs -f`.
 	Rejoin bool
 	// Ended, if set, is called when a container's stream ends (with
-	// Follow: the container stopped).
-	Ended func(container, service string)
+	// Follow: the container stopped), with its exit code (-1 if it is not
+	// known, or the container still runs).
+	Ended func(container, service string, exitCode int)
 }
 
 // LogLine is one line of a container's output.
@@ -99,7 +100,11 @@ func (f *logFollower) follow(id string, line LogLine, lo LogOptions) {
 			return
 		}
 		if f.opts.Ended != nil {
-			f.opts.Ended(line.Container, line.Service)
+			code := -1
+			if st, err := f.e.docker.ContainerInspect(f.ctx, id); err == nil && !st.Running {
+				code = st.ExitCode
+			}
+			f.opts.Ended(line.Container, line.Service, code)
 		}
 		if err != nil && !errors.Is(err, context.Canceled) && !errors.Is(err, ErrNotFound) {
 			f.mu.Lock()

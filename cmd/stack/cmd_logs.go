@@ -62,7 +62,7 @@ func runLogs(ctx context.Context, g *globalOptions, opts logsOptions, services [
 		// Following goes on through restarts, recreation and scaling
 		// until Ctrl-C.
 		lopts.Rejoin = true
-		lopts.Ended = func(container, _ string) { printer.Message(container + " exited") }
+		lopts.Ended = func(container, _ string, code int) { printer.Message(exitedMessage(container, code)) }
 	}
 	err = e.Logs(ctx, project, lopts, printer.Print)
 	if ctx.Err() != nil {

@@ -161,17 +161,21 @@ func attach(ctx context.Context, g *globalOptions, e *engine.Engine, p *spec.Pro
 	printer := ui.NewLogPrinter(g.stdout, false, 0)
 	logsCtx, stopLogs := context.WithCancel(interrupted)
 	defer stopLogs()
-	exited := make(chan string, 1)
+	type exit struct {
+		container string
+		code      int
+	}
+	exited := make(chan exit, 1)
 	logsDone := make(chan error, 1)
 	go func() {
 		logsDone <- e.Logs(logsCtx, p.Name, engine.LogsOptions{
 			Services:   services,
 			LogOptions: engine.LogOptions{Follow: true, Since: since, Tail: "all"},
-			Ended: func(container, service string) {
-				printer.Message(container + " exited")
+			Ended: func(container, service string, code int) {
+				printer.Message(exitedMessage(container, code))
 				if opts.AbortOnExit {
 					select {
-					case exited <- container:
+					case exited <- exit{container, code}:
 					default:
 					}
 				}
@@ -179,6 +183,7 @@ func attach(ctx context.Context, g *globalOptions, e *engine.Engine, p *spec.Pro
 		}, printer.Print)
 	}()
 	stopping := ""
+	abortCode := 0 // the exit code of the container that ended the stack
 	select {
 	case err := <-logsDone:
 		if err != nil {
@@ -186,8 +191,9 @@ func attach(ctx context.Context, g *globalOptions, e *engine.Engine, p *spec.Pro
 		}
 	case <-interrupted.Done():
 		stopping = "gracefully stopping... (press Ctrl+C again to force)"
-	case c := <-exited:
-		stopping = c + " exited; stopping the stack (--abort-on-container-exit)"
+	case x := <-exited:
+		stopping = x.container + " exited; stopping the stack (--abort-on-container-exit)"
+		abortCode = max(x.code, 0)
 	}
 	if stopping != "" {
 		stopLogs()
@@ -199,6 +205,10 @@ func attach(ctx context.Context, g *globalOptions, e *engine.Engine, p *spec.Pro
 	}
 	if opts.ExitCodeFrom != "" {
 		return exitCodeFrom(ctx, e, p.Name, opts.ExitCodeFrom)
+	}
+	if abortCode != 0 {
+		// A failure that ended the stack fails the command, as CI wants.
+		return exitError{code: abortCode}
 	}
 	return nil
 }
@@ -249,6 +259,14 @@ func stopAttached(ctx context.Context, g *globalOptions, e *engine.Engine, proje
 	return withProgress(func(e *engine.Engine) error {
 		return e.Stop(ctx, project, engine.StopOptions{Services: services, Kill: true})
 	})
+}
+
+// exitedMessage is the line that says a followed container stopped.
+func exitedMessage(container string, code int) string {
+	if code < 0 {
+		return container + " exited"
+	}
+	return fmt.Sprintf("%s exited with code %d", container, code)
 }
 
 func exitCodeFrom(ctx context.Context, e *engine.Engine, project, service string) error {
