@@ -2,6 +2,8 @@ package main
 
 import (
 	"context"
+	"fmt"
+	"strconv"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -52,6 +54,9 @@ func runLogs(ctx context.Context, g *globalOptions, opts logsOptions, services [
 	defer done()
 	ctx, _, stop := interrupts(ctx)
 	defer stop()
+	if n, err := strconv.Atoi(opts.Tail); opts.Tail != "all" && (err != nil || n < 0) {
+		return fmt.Errorf("--tail %q: want a number of lines or all", opts.Tail)
+	}
 	lo := engine.LogOptions{Follow: opts.Follow, Tail: opts.Tail, Timestamps: opts.Timestamps}
 	if opts.Since > 0 {
 		lo.Since = time.Now().Add(-opts.Since)

@@ -19,11 +19,13 @@ type runOptions struct {
 	NoDeps     bool
 	Env        []string
 	Entrypoint string
-	Name       string
-	User       string
-	WorkingDir string
-	Build      bool
-	Pull       string
+	// EntrypointSet tells --entrypoint "" (clear it) from no flag.
+	EntrypointSet bool
+	Name          string
+	User          string
+	WorkingDir    string
+	Build         bool
+	Pull          string
 }
 
 func newRunCmd(g *globalOptions) *cobra.Command {
@@ -39,6 +41,7 @@ and exit with its exit code. The container is named
 as soon as it exits with --rm.`,
 		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
+			opts.EntrypointSet = cmd.Flags().Changed("entrypoint")
 			return runRun(cmd.Context(), g, opts, args)
 		},
 	}
@@ -50,7 +53,7 @@ as soon as it exits with --rm.`,
 	f.BoolVarP(&opts.NoTTY, "no-tty", "T", false, "do not allocate a TTY, even when stdin is a terminal")
 	f.BoolVar(&opts.NoDeps, "no-deps", false, "do not start the service's dependencies")
 	f.StringArrayVarP(&opts.Env, "env", "e", nil, "set an environment variable, KEY=value or KEY to pass ours (repeatable)")
-	f.StringVar(&opts.Entrypoint, "entrypoint", "", "replace the entrypoint (split like a shell command line)")
+	f.StringVar(&opts.Entrypoint, "entrypoint", "", `replace the entrypoint (split like a shell command line; "" clears it)`)
 	f.StringVar(&opts.Name, "name", "", "name of the container (default <project>-<service>-run-<random>)")
 	f.StringVarP(&opts.User, "user", "u", "", "run as this user (name or uid[:gid])")
 	f.StringVarP(&opts.WorkingDir, "workdir", "w", "", "working directory in the container")
@@ -65,10 +68,13 @@ func runRun(ctx context.Context, g *globalOptions, opts runOptions, args []strin
 		return err
 	}
 	var entrypoint []string
-	if opts.Entrypoint != "" {
+	switch {
+	case opts.Entrypoint != "":
 		if entrypoint, err = shellwords.Parse(opts.Entrypoint); err != nil {
 			return fmt.Errorf("--entrypoint: %w", err)
 		}
+	case opts.EntrypointSet:
+		entrypoint = []string{""} // clears the image's, as docker run does
 	}
 	p, e, done, err := g.stackEngine()
 	if err != nil {

@@ -180,10 +180,15 @@ func (g *globalOptions) loadOptions() (spec.LoadOptions, error) {
 		}
 		vars[name] = value
 	}
+	// A name given by hand is used as it is or refused, as in Compose:
+	// quietly changing it would select another project's containers.
+	if g.ProjectName != "" && spec.NormalizeProjectName(g.ProjectName) != g.ProjectName {
+		return spec.LoadOptions{}, fmt.Errorf("-p %q: a project name has only lowercase letters, digits, - and _, and starts with a letter or digit", g.ProjectName)
+	}
 	return spec.LoadOptions{
 		Files:       g.Files,
 		WorkingDir:  g.ProjectDir,
-		ProjectName: spec.NormalizeProjectName(g.ProjectName),
+		ProjectName: g.ProjectName,
 		Profiles:    g.Profiles,
 		EnvFiles:    g.EnvFiles,
 		VarFiles:    g.VarFiles,
