@@ -646,7 +646,13 @@ func (x *executor) lastLogs(ids []string) string {
 		if err := x.e.docker.ContainerLogs(ctx, id, LogOptions{Tail: "10"}, &out, &out); err != nil || out.Len() == 0 {
 			continue
 		}
-		fmt.Fprintf(&b, "\nlast log lines of %s:\n", shortID(id))
+		x.mu.Lock()
+		name := x.names[id]
+		x.mu.Unlock()
+		if name == "" {
+			name = shortID(id)
+		}
+		fmt.Fprintf(&b, "\nlast log lines of %s:\n", name)
 		for _, line := range strings.Split(strings.TrimRight(out.String(), "\n"), "\n") {
 			b.WriteString("  | " + line + "\n")
 		}
