@@ -273,7 +273,10 @@ func checkExternalFiles(p *spec.Project, services []string) error {
 }
 
 func recreateReason(c ObservedContainer, imageID string) string {
-	if imageID != "" && c.ImageID != "" && c.ImageID != imageID {
+	switch {
+	case strings.HasPrefix(imageID, "rebuild:"):
+		return "image changed (its build context or config changed)"
+	case imageID != "" && c.ImageID != "" && c.ImageID != imageID:
 		return "image changed"
 	}
 	return "config changed"

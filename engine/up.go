@@ -103,7 +103,8 @@ func (e *Engine) plan(ctx context.Context, p *spec.Project, opts PlanOptions, re
 }
 
 // resolveImageIDs maps each service to the ID of its local image, building
-// and pulling nothing. A missing image plans as a change of image.
+// and pulling nothing. A missing image, and one that up would rebuild
+// because its build context or config changed, plan as a change of image.
 func (e *Engine) resolveImageIDs(ctx context.Context, p *spec.Project, services []string) (map[string]string, error) {
 	ids := map[string]string{}
 	for _, name := range services {
@@ -118,8 +119,31 @@ func (e *Engine) resolveImageIDs(ctx context.Context, p *spec.Project, services 
 			return nil, fmt.Errorf("service %s: inspect image %s: %w", name, ref, err)
 		}
 		ids[name] = img.ID
+		if action, err := decideImage(s, ImageOptions{}); err == nil && action == imageBuild {
+			stale, err := e.buildChanged(ctx, s, ref)
+			if err != nil {
+				return nil, fmt.Errorf("service %s: %w", name, err)
+			}
+			if stale {
+				ids[name] = "rebuild:" + ref
+			}
+		}
 	}
 	return ids, nil
+}
+
+// buildChanged tells whether up would rebuild ref: the hash of the build
+// context and config differs from the one the image was built from.
+func (e *Engine) buildChanged(ctx context.Context, s *spec.Service, ref string) (bool, error) {
+	bc, err := openBuildContext(s.Build.Context, s.Build.Dockerfile)
+	if err != nil {
+		return false, err
+	}
+	hash, err := buildHash(bc, configOf(s.Build, s.Platform))
+	if err != nil {
+		return false, err
+	}
+	return !e.builtFrom(ctx, []string{ref}, hash), nil
 }
 
 // waitReady waits until every service of the plan is running (healthy where
