@@ -73,6 +73,9 @@ func parseScale(flags []string) (map[string]int, error) {
 		if !ok || name == "" || err != nil || count < 0 {
 			return nil, fmt.Errorf("scale %q: want service=N with N >= 0", kv)
 		}
+		if prev, dup := scale[name]; dup && prev != count {
+			return nil, fmt.Errorf("scale: %s is given both %d and %d replicas", name, prev, count)
+		}
 		scale[name] = count
 	}
 	return scale, nil
