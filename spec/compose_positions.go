@@ -15,12 +15,31 @@ import (
 type composeIndex struct {
 	pos    map[string]Pos
 	values map[string]string // scalar values by key path, for messages without a key
+	// services holds the positions under each services.<name>, relative
+	// to it, so a service's positions cost its own keys, not a scan of
+	// every key of the files.
+	services map[string]map[string]Pos
+}
+
+// serviceScope receives the positions under one services.<name> while the
+// walk is inside it.
+type serviceScope struct {
+	pos    map[string]Pos
+	prefix int // len("services.<name>"), cut from key paths
+}
+
+// add records keyPath relative to the service: "" for the service itself,
+// "ports[0]" for services.<name>.ports[0].
+func (s *serviceScope) add(keyPath string, p Pos) {
+	if s != nil {
+		s.pos[strings.TrimPrefix(keyPath[s.prefix:], ".")] = p
+	}
 }
 
 // indexComposeFiles parses the files as YAML nodes; files that do not parse
 // are skipped (compose-go reports the syntax error itself).
 func indexComposeFiles(files []string) *composeIndex {
-	idx := &composeIndex{pos: map[string]Pos{}, values: map[string]string{}}
+	idx := &composeIndex{pos: map[string]Pos{}, values: map[string]string{}, services: map[string]map[string]Pos{}}
 	for _, f := range files {
 		data, err := os.ReadFile(f)
 		if err != nil {
@@ -31,7 +50,7 @@ func indexComposeFiles(files []string) *composeIndex {
 			continue
 		}
 		if doc.Kind == yaml.DocumentNode && len(doc.Content) == 1 {
-			idx.walk(f, "", doc.Content[0], 0)
+			idx.walk(f, "", doc.Content[0], 0, nil)
 		}
 	}
 	return idx
@@ -41,7 +60,9 @@ func indexComposeFiles(files []string) *composeIndex {
 // not needed for messages.
 const maxIndexDepth = 6
 
-func (idx *composeIndex) walk(file, path string, n *yaml.Node, depth int) {
+// walk records the positions under n, whose key path is path; svc is the
+// service the walk is in, nil outside services.<name>.
+func (idx *composeIndex) walk(file, path string, n *yaml.Node, depth int, svc *serviceScope) {
 	if depth > maxIndexDepth {
 		return
 	}
@@ -58,16 +79,38 @@ func (idx *composeIndex) walk(file, path string, n *yaml.Node, depth int) {
 			if path != "" {
 				child = path + "." + k.Value
 			}
-			idx.pos[child] = Pos{File: file, Line: k.Line, Column: k.Column}
-			idx.walk(file, child, v, depth+1)
+			inner := svc
+			if path == "services" {
+				// Taken from the YAML rather than split from the key path:
+				// a service name may hold dots.
+				inner = idx.enterService(k.Value, len(child))
+			}
+			idx.record(child, Pos{File: file, Line: k.Line, Column: k.Column}, inner)
+			idx.walk(file, child, v, depth+1, inner)
 		}
 	case yaml.SequenceNode:
 		for i, item := range n.Content {
 			child := path + "[" + strconv.Itoa(i) + "]"
-			idx.pos[child] = Pos{File: file, Line: item.Line, Column: item.Column}
-			idx.walk(file, child, item, depth+1)
+			idx.record(child, Pos{File: file, Line: item.Line, Column: item.Column}, svc)
+			idx.walk(file, child, item, depth+1, svc)
 		}
 	}
+}
+
+func (idx *composeIndex) record(keyPath string, p Pos, svc *serviceScope) {
+	idx.pos[keyPath] = p
+	svc.add(keyPath, p)
+}
+
+// enterService returns the scope for one service's positions, shared by
+// every file that sets the service.
+func (idx *composeIndex) enterService(name string, prefix int) *serviceScope {
+	pos, ok := idx.services[name]
+	if !ok {
+		pos = map[string]Pos{}
+		idx.services[name] = pos
+	}
+	return &serviceScope{pos: pos, prefix: prefix}
 }
 
 // lookup finds the position of keyPath, or of its nearest known parent.
@@ -93,15 +136,11 @@ func (idx *composeIndex) lookup(keyPath string) (Pos, bool) {
 // servicePositions returns the positions of a service's keys, relative to
 // the service ("" is the service itself, "ports[0]" one of its ports).
 func (idx *composeIndex) servicePositions(name string, fallback string) map[string]Pos {
-	out := map[string]Pos{"": {File: fallback}}
-	prefix := "services." + name
-	for k, p := range idx.pos {
-		switch {
-		case k == prefix:
-			out[""] = p
-		case strings.HasPrefix(k, prefix+"."):
-			out[strings.TrimPrefix(k, prefix+".")] = p
-		}
+	keys := idx.services[name]
+	out := make(map[string]Pos, len(keys)+1)
+	out[""] = Pos{File: fallback}
+	for k, p := range keys {
+		out[k] = p
 	}
 	return out
 }

@@ -14,11 +14,22 @@ import (
 )
 
 // MarshalHCL prints the project in our HCL language, with references
-// between blocks (depends_on = [service.db]). Paths under the project's
-// working folder are written relative to it. Secret values are never
-// printed.
+// between blocks (depends_on = [service.db]). Paths under the folder of the
+// project's first stack file are written relative to it, as for an output
+// saved next to that file. Secret values are never printed.
 func MarshalHCL(p *Project) ([]byte, error) {
-	return MarshalHCLIn(p, p.WorkingDir)
+	return MarshalHCLIn(p, hclHomeDir(p))
+}
+
+// hclHomeDir is the folder an HCL rendering of p belongs in when no output
+// file is named: the folder of its first stack file. The working folder can
+// differ (--project-directory), but an HCL file resolves paths against its
+// own folder.
+func hclHomeDir(p *Project) string {
+	if len(p.Files) > 0 {
+		return filepath.Dir(p.Files[0])
+	}
+	return p.WorkingDir
 }
 
 // MarshalHCLIn is MarshalHCL for an output file in folder dir: paths under
@@ -105,11 +116,16 @@ func (w *hclWriter) nonDefaultName(key, name string, external bool) string {
 	return name
 }
 
+// fileObject writes a secret or config with the one source it was given.
+// Content read from an environment variable at load time is not printed:
+// the block names the variable, and both sources would not load back.
 func (w *hclWriter) fileObject(b *hclwrite.Body, key, name, file, env, content string, external bool) {
 	setString(b, "name", w.nonDefaultName(key, name, external))
 	setString(b, "file", w.relPath(file))
 	setString(b, "environment", env)
-	setString(b, "content", content)
+	if file == "" && env == "" {
+		setString(b, "content", content)
+	}
 	setBool(b, "external", external)
 }
 
@@ -269,6 +285,10 @@ func (w *hclWriter) mounts(b *hclwrite.Body, mounts []Mount) {
 		setString(mb, "source", source)
 		setString(mb, "target", m.Target)
 		setBool(mb, "read_only", m.ReadOnly)
+		if m.Type == MountBind && !m.CreateHostPath {
+			// A bind mount block creates its source unless told not to.
+			mb.SetAttributeValue("create_host_path", cty.False)
+		}
 		if m.TmpfsSize > 0 {
 			setString(mb, "tmpfs_size", formatBytes(m.TmpfsSize))
 		}
@@ -431,10 +451,19 @@ func references(kind string, names []string) hclwrite.Tokens {
 	for _, n := range names {
 		elems = append(elems, hclwrite.TokensForTraversal(hcl.Traversal{
 			hcl.TraverseRoot{Name: kind},
-			hcl.TraverseAttr{Name: n},
+			referenceStep(n),
 		}))
 	}
 	return hclwrite.TokensForTuple(elems)
+}
+
+// referenceStep is .name, or ["name"] for a name that is not an HCL
+// identifier (web.app, 0day): kind.web.app would read as two steps.
+func referenceStep(name string) hcl.Traverser {
+	if hclsyntax.ValidIdentifier(name) {
+		return hcl.TraverseAttr{Name: name}
+	}
+	return hcl.TraverseIndex{Key: cty.StringVal(name)}
 }
 
 func setString(b *hclwrite.Body, name, v string) {

@@ -96,3 +96,102 @@ func withoutDefaultTargets(kind string, refs []FileRef) []FileRef {
 	}
 	return out
 }
+
+// TestHCLRoundTrip loads a stack.hcl, prints it with MarshalHCL next to it
+// and expects the printed file to load back to the same model.
+func TestHCLRoundTrip(t *testing.T) {
+	tests := []struct {
+		name    string
+		src     string
+		files   map[string]string
+		environ []string
+	}{
+		{"names that are not identifiers", `
+service "web.app" {
+  image      = "web:1"
+  depends_on = [service["0day"]]
+  networks   = [network["my.net"]]
+  volumes    = ["my.vol:/data"]
+  secrets    = [secret["db.password"]]
+  configs    = [config["1st"]]
+}
+service "0day" {
+  image    = "worker:1"
+  networks = [network["my.net"]]
+}
+network "my.net" {}
+volume "my.vol" {}
+secret "db.password" { file = "./pw.txt" }
+config "1st" { content = "x" }
+`, map[string]string{"pw.txt": "s3cret\n"}, nil},
+		{"bind mount that must exist", `
+service "app" {
+  image = "app:1"
+  mount {
+    type             = "bind"
+    source           = "./conf"
+    target           = "/etc/app"
+    create_host_path = false
+  }
+}
+`, nil, nil},
+		{"config and secret from the environment", `
+service "app" {
+  image   = "app:1"
+  configs = [config.app]
+  secrets = [secret.token]
+}
+config "app" { environment = "APP_CONF" }
+secret "token" { environment = "APP_TOKEN" }
+`, nil, []string{"APP_CONF=debug = true", "APP_TOKEN=hunter2"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			opts := LoadOptions{Environ: tt.environ}
+			want := mustLoadHCL(t, tt.src, tt.files, opts)
+			src, err := MarshalHCL(want)
+			if err != nil {
+				t.Fatal(err)
+			}
+			file := filepath.Join(filepath.Dir(want.Files[0]), "printed.hcl")
+			if err := os.WriteFile(file, src, 0o644); err != nil {
+				t.Fatal(err)
+			}
+			opts.Files = []string{file}
+			got, err := Load(opts)
+			if err != nil {
+				t.Fatalf("load printed HCL: %v\n%s", err, src)
+			}
+			if diff := cmp.Diff(normalizeForRoundTrip(want), normalizeForRoundTrip(got)); diff != "" {
+				t.Errorf("model changed through MarshalHCL (-want +got):\n%s\n%s", diff, src)
+			}
+		})
+	}
+}
+
+// TestMarshalHCLPathsNextToStackFile checks that MarshalHCL writes paths
+// relative to the stack file's folder, where an HCL file resolves them,
+// even when the project's working folder is elsewhere.
+func TestMarshalHCLPathsNextToStackFile(t *testing.T) {
+	p := &Project{
+		Name:       "demo",
+		WorkingDir: "/src/proj",
+		Files:      []string{"/src/files/compose.yaml"},
+		Services: map[string]*Service{"app": {
+			Name:     "app",
+			Replicas: 1,
+			Build:    &Build{Context: "/src/files/ctx"},
+			Volumes:  []Mount{{Type: MountBind, Source: "/src/proj/data", Target: "/data", CreateHostPath: true}},
+		}},
+		Configs: map[string]*Config{"app": {Key: "app", Name: "demo_app", File: "/src/files/app.conf"}},
+	}
+	b, err := MarshalHCL(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{`context = "./ctx"`, `"/src/proj/data:/data"`, `file = "./app.conf"`} {
+		if !strings.Contains(string(b), want) {
+			t.Errorf("output lacks %s:\n%s", want, b)
+		}
+	}
+}

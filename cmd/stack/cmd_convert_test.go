@@ -64,8 +64,7 @@ func TestConvertPathsRelativeToOutput(t *testing.T) {
 				writeConvertFiles(t, root, map[string]string{"files/stack.hcl": out.String()})
 			}
 			want := convertConfigJSON(t, "files/compose.yaml")
-			got := convertConfigJSON(t, "files/stack.hcl"); hh, _ := os.ReadFile("files/stack.hcl"); t.Log(string(hh), got)
-			if got != want {
+			if got := convertConfigJSON(t, "files/stack.hcl"); got != want {
 				hcl, _ := os.ReadFile("files/stack.hcl")
 				t.Errorf("config of the HCL differs from the compose file's:\n--- hcl\n%s\n--- compose\n%s\n%s", got, want, hcl)
 			}
