@@ -35,7 +35,7 @@ same context, Dockerfile and build config are built once.`,
 }
 
 func runBuild(ctx context.Context, g *globalOptions, opts buildOptions, services []string) error {
-	p, e, done, err := g.stackEngine()
+	p, e, done, err := g.stackEngine(services...)
 	if err != nil {
 		return err
 	}

@@ -54,7 +54,7 @@ func runExec(ctx context.Context, g *globalOptions, opts execOptions, args []str
 	if err != nil {
 		return err
 	}
-	p, e, done, err := g.stackEngine()
+	p, e, done, err := g.stackEngine(args[0])
 	if err != nil {
 		return err
 	}

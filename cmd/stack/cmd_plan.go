@@ -26,7 +26,7 @@ func runPlan(ctx context.Context, g *globalOptions, scaleFlags []string, service
 	if err != nil {
 		return err
 	}
-	p, e, done, err := g.stackEngine()
+	p, e, done, err := g.stackEngine(services...)
 	if err != nil {
 		return err
 	}

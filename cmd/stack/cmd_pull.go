@@ -29,7 +29,7 @@ image in a registry yet; its failed pull is only a warning.`,
 }
 
 func runPull(ctx context.Context, g *globalOptions, opts pullOptions, services []string) error {
-	p, e, done, err := g.stackEngine()
+	p, e, done, err := g.stackEngine(services...)
 	if err != nil {
 		return err
 	}

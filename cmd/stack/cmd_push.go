@@ -20,7 +20,7 @@ Credentials come from the Docker config (docker login).`,
 }
 
 func runPush(ctx context.Context, g *globalOptions, services []string) error {
-	p, e, done, err := g.stackEngine()
+	p, e, done, err := g.stackEngine(services...)
 	if err != nil {
 		return err
 	}

@@ -76,7 +76,7 @@ func runRun(ctx context.Context, g *globalOptions, opts runOptions, args []strin
 	case opts.EntrypointSet:
 		entrypoint = []string{""} // clears the image's, as docker run does
 	}
-	p, e, done, err := g.stackEngine()
+	p, e, done, err := g.stackEngine(args[0])
 	if err != nil {
 		return err
 	}

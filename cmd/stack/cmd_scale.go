@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
+	"slices"
 
 	"github.com/spf13/cobra"
 
@@ -35,7 +37,7 @@ func runScale(ctx context.Context, g *globalOptions, wait bool, args []string) e
 	if err != nil {
 		return err
 	}
-	p, err := g.loadProject()
+	p, err := g.loadProject(slices.Collect(maps.Keys(scale))...)
 	if err != nil {
 		return err
 	}

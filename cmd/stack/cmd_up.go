@@ -89,7 +89,7 @@ func runUp(ctx context.Context, g *globalOptions, opts upOptions, services []str
 	if err != nil {
 		return err
 	}
-	p, err := g.loadProject()
+	p, err := g.loadProject(services...)
 	if err != nil {
 		return err
 	}

@@ -14,7 +14,6 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
-	"runtime/debug"
 	"strings"
 	"sync"
 	"syscall"
@@ -54,7 +53,6 @@ type exitError struct{ code int }
 func (e exitError) Error() string { return fmt.Sprintf("exit code %d", e.code) }
 
 func main() {
-	tuneGC()
 	g := &globalOptions{stdout: os.Stdout, stderr: os.Stderr}
 	root := newRootCmd(g)
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM)
@@ -62,23 +60,6 @@ func main() {
 	err := root.ExecuteContext(ctx)
 	os.Exit(exitCode(g, err))
 }
-
-// tuneGC trades the collector's default pacing for a memory ceiling: a
-// stack command lives for a fraction of a second and allocates a few MB
-// (mostly loading the stack file), so collecting as it goes only costs time.
-// With no target percentage and a soft limit, the collector runs only if
-// the heap nears the limit, which keeps peak memory bounded for big stacks.
-// GOGC or GOMEMLIMIT in the environment win.
-func tuneGC() {
-	if os.Getenv("GOGC") != "" || os.Getenv("GOMEMLIMIT") != "" {
-		return
-	}
-	debug.SetGCPercent(-1)
-	debug.SetMemoryLimit(gcMemoryLimit)
-}
-
-// gcMemoryLimit is the heap size the collector keeps a command under.
-const gcMemoryLimit = 16 << 20
 
 func exitCode(g *globalOptions, err error) int {
 	if err == nil {
@@ -196,8 +177,10 @@ func (g *globalOptions) loadOptions() (spec.LoadOptions, error) {
 	}, nil
 }
 
-// loadProject loads and validates the stack and prints its warnings.
-func (g *globalOptions) loadProject() (*spec.Project, error) {
+// loadProject loads and validates the stack and prints its warnings. A
+// service named on the command line has its profiles enabled, as in Docker
+// Compose: `stack up debug-tools` starts it without --profile.
+func (g *globalOptions) loadProject(services ...string) (*spec.Project, error) {
 	opts, err := g.loadOptions()
 	if err != nil {
 		return nil, err
@@ -206,10 +189,28 @@ func (g *globalOptions) loadProject() (*spec.Project, error) {
 	if err != nil {
 		return nil, err
 	}
+	if profiles := disabledProfiles(p, services); len(profiles) > 0 {
+		opts.Profiles = append(opts.Profiles, profiles...)
+		if p, err = spec.Load(opts); err != nil {
+			return nil, err
+		}
+	}
 	for _, w := range p.Warnings {
 		fmt.Fprintln(g.stderr, "warning: "+w.String())
 	}
 	return p, nil
+}
+
+// disabledProfiles are the profiles of the named services that profiles
+// left out.
+func disabledProfiles(p *spec.Project, services []string) []string {
+	var profiles []string
+	for _, name := range services {
+		if s := p.Disabled[name]; s != nil {
+			profiles = append(profiles, s.Profiles...)
+		}
+	}
+	return profiles
 }
 
 // projectName names the project for commands that work from labels alone
@@ -234,8 +235,8 @@ func (g *globalOptions) projectName() (string, *spec.Project, error) {
 
 // stackEngine is what the commands that need the stack file start with:
 // the loaded stack and an engine. done ends the progress display.
-func (g *globalOptions) stackEngine() (p *spec.Project, e *engine.Engine, done func(), err error) {
-	p, err = g.loadProject()
+func (g *globalOptions) stackEngine(services ...string) (p *spec.Project, e *engine.Engine, done func(), err error) {
+	p, err = g.loadProject(services...)
 	if err != nil {
 		return nil, nil, nil, err
 	}
