@@ -2,6 +2,7 @@ package spec
 
 import (
 	"context"
+	"path/filepath"
 	"regexp"
 	"strconv"
 	"strings"
@@ -44,12 +45,29 @@ func loadCompose(opts LoadOptions) (*Project, error) {
 	if len(errs) > 0 {
 		return nil, &Error{Diags: append(errs, warnings...)}
 	}
+	if len(cp.Services)+len(cp.DisabledServices) == 0 {
+		return nil, noComposeServices(opts.Files, index)
+	}
 	p, err := fromComposeProject(cp, opts.Files, index)
 	if err != nil {
 		return nil, err
 	}
 	p.Warnings = append(p.Warnings, warnings...)
 	return p, nil
+}
+
+// noComposeServices is the error for compose files that declare no
+// service, at the services key when there is one.
+func noComposeServices(files []string, index *composeIndex) *Error {
+	names := make([]string, len(files))
+	for i, f := range files {
+		names[i] = filepath.Base(f)
+	}
+	d := Diagnostic{Pos: Pos{File: files[0]}, KeyPath: "services", Summary: "no services in " + strings.Join(names, ", ")}
+	if pos, ok := index.lookup("services"); ok {
+		d.Pos = pos
+	}
+	return &Error{Diags: []Diagnostic{d}}
 }
 
 // composeKeyPath finds the dotted key path compose-go puts at the start of

@@ -2,7 +2,9 @@ package spec
 
 import (
 	"fmt"
+	"math"
 	"math/big"
+	"regexp"
 	"sort"
 	"strconv"
 	"strings"
@@ -56,14 +58,35 @@ func (d *hclDecoder) errorAt(r hcl.Range, summary, detail string) {
 // value evaluates an attribute after checking its references; ok is false
 // when it has errors or is null (an unset value).
 func (d *hclDecoder) value(attr *hcl.Attribute) (cty.Value, bool) {
+	v, ok := d.markedValue(attr)
+	if !ok {
+		return cty.NilVal, false
+	}
+	v, _ = v.UnmarkDeep()
+	return v, true
+}
+
+// markedValue is value with the marks that say which references the
+// value was made from (see hclRef).
+func (d *hclDecoder) markedValue(attr *hcl.Attribute) (cty.Value, bool) {
 	if attr == nil {
 		return cty.NilVal, false
 	}
 	d.mark(attr.Name, attr.NameRange)
-	return d.eval(attr.Expr)
+	return d.evalMarked(attr.Expr)
 }
 
 func (d *hclDecoder) eval(expr hcl.Expression) (cty.Value, bool) {
+	v, ok := d.evalMarked(expr)
+	if !ok {
+		return cty.NilVal, false
+	}
+	v, _ = v.UnmarkDeep()
+	return v, true
+}
+
+// evalMarked evaluates expr, keeping the marks of the references in it.
+func (d *hclDecoder) evalMarked(expr hcl.Expression) (cty.Value, bool) {
 	if d.names != nil {
 		if diags := d.names.check(expr); diags.HasErrors() {
 			*d.diags = append(*d.diags, diags...)
@@ -79,7 +102,6 @@ func (d *hclDecoder) eval(expr hcl.Expression) (cty.Value, bool) {
 		d.errorAt(expr.Range(), "Value not known yet", "This value depends on something that is only known later (for example the name of a network declared in an included file whose inputs depend on this value).")
 		return cty.NilVal, false
 	}
-	v, _ = v.Unmark()
 	return v, true
 }
 
@@ -271,47 +293,67 @@ func (d *hclDecoder) size(attr *hcl.Attribute) (int64, bool) {
 	return n, true
 }
 
-// parseDuration accepts Go durations ("1m30s"); a bare number is seconds.
+// secondsPattern is a bare number of seconds ("30", "1.5"); Go's number
+// parsers would also take NaN, Inf, hex and exponents.
+var secondsPattern = regexp.MustCompile(`^-?[0-9]+(\.[0-9]+)?$`)
+
+// goDurationPattern is the syntax of a Go duration, to tell one too long
+// for time.Duration from one that is not a duration at all.
+var goDurationPattern = regexp.MustCompile(`^([0-9]*(\.[0-9]*)?(ns|us|µs|ms|s|m|h))+$`)
+
+// parseDuration accepts Go durations ("1m30s"); a bare number is seconds,
+// fractions included ("1.5").
 func parseDuration(s string) (time.Duration, error) {
-	if n, err := strconv.Atoi(s); err == nil {
-		return time.Duration(n) * time.Second, nil
+	if secondsPattern.MatchString(s) {
+		return parseSeconds(s)
 	}
 	dur, err := time.ParseDuration(s)
-	if err != nil {
+	switch {
+	case err != nil && goDurationPattern.MatchString(s):
+		return 0, fmt.Errorf("duration %q is too long", s)
+	case err != nil:
 		return 0, fmt.Errorf("%q is not a duration such as \"10s\" or \"1m30s\"", s)
-	}
-	if dur < 0 {
+	case dur < 0:
 		return 0, fmt.Errorf("duration %q is negative", s)
 	}
 	return dur, nil
 }
 
-// parseSize reads "1024", "512m", "1g", "64MB", "2GiB": units are powers
-// of 1024, as in Docker.
-func parseSize(s string) (int64, error) {
-	t := strings.ToLower(strings.TrimSpace(s))
-	t = strings.TrimSuffix(strings.TrimSuffix(t, "ib"), "b")
-	mult := int64(1)
-	if t != "" {
-		switch t[len(t)-1] {
-		case 'k':
-			mult = 1 << 10
-		case 'm':
-			mult = 1 << 20
-		case 'g':
-			mult = 1 << 30
-		case 't':
-			mult = 1 << 40
-		}
-		if mult > 1 {
-			t = t[:len(t)-1]
-		}
+// parseSeconds reads a bare number of seconds matching secondsPattern.
+func parseSeconds(s string) (time.Duration, error) {
+	if strings.HasPrefix(s, "-") {
+		return 0, fmt.Errorf("duration %q is negative", s)
 	}
-	f, err := strconv.ParseFloat(t, 64)
-	if err != nil || f < 0 || f*float64(mult) > 1<<62 {
+	secs, _ := strconv.ParseFloat(s, 64) // digits only: at worst +Inf
+	ns := math.Round(secs * float64(time.Second))
+	if ns >= 1<<63 {
+		return 0, fmt.Errorf("duration %q is too long", s)
+	}
+	return time.Duration(ns), nil
+}
+
+// sizePattern is a size as Docker writes it: a decimal number and an
+// optional unit, k, m, g or t (powers of 1024) with optional i and b
+// ("64MB", "2GiB"), or b alone.
+var sizePattern = regexp.MustCompile(`^(-?)([0-9]+(?:\.[0-9]+)?)(?:([kmgt])i?)?b?$`)
+
+var sizeUnits = map[string]float64{"": 1, "k": 1 << 10, "m": 1 << 20, "g": 1 << 30, "t": 1 << 40}
+
+// parseSize reads "1024", "512m", "1g", "1.5g", "64MB", "2GiB".
+func parseSize(s string) (int64, error) {
+	m := sizePattern.FindStringSubmatch(strings.ToLower(strings.TrimSpace(s)))
+	if m == nil {
 		return 0, fmt.Errorf("%q is not a size such as \"512m\", \"1g\" or a number of bytes", s)
 	}
-	return int64(f * float64(mult)), nil
+	if m[1] == "-" {
+		return 0, fmt.Errorf("size %q is negative", s)
+	}
+	n, _ := strconv.ParseFloat(m[2], 64) // digits only: at worst +Inf
+	bytes := n * sizeUnits[m[3]]
+	if bytes >= 1<<63 {
+		return 0, fmt.Errorf("size %q is too large", s)
+	}
+	return int64(bytes), nil
 }
 
 // convertString turns a primitive value into its string form.

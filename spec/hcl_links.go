@@ -12,10 +12,11 @@ import (
 // refKeys reads a list of references (network.backend, service.db) or
 // plain names, returning each key with where it was written.
 func (d *hclDecoder) refKeys(attr *hcl.Attribute, kind string) ([]string, []hcl.Range) {
-	v, ok := d.value(attr)
+	v, ok := d.markedValue(attr)
 	if !ok {
 		return nil, nil
 	}
+	v, _ = v.Unmark() // the elements keep theirs
 	if !v.CanIterateElements() || v.Type().IsMapType() || v.Type().IsObjectType() {
 		d.errorAt(attr.Expr.Range(), "Invalid value for "+attr.Name, fmt.Sprintf("A list of %s references is required, such as [%s.example].", kind, kind))
 		return nil, nil
@@ -29,7 +30,12 @@ func (d *hclDecoder) refKeys(attr *hcl.Attribute, kind string) ([]string, []hcl.
 	i := 0
 	for it := v.ElementIterator(); it.Next(); i++ {
 		_, e := it.Element()
+		e, marks := e.UnmarkDeep()
 		r := elemRange(attr.Expr, i)
+		if ref, wrong := wrongKindRef(marks, kind); wrong && e.Type().IsObjectType() {
+			d.errorAt(r, "Wrong kind of reference", fmt.Sprintf("%s takes %s references, got %s.", attr.Name, kind, ref))
+			continue
+		}
 		switch {
 		case e.IsNull():
 		case e.Type() == cty.String:

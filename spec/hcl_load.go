@@ -69,6 +69,8 @@ type hclModule struct {
 	localExprs map[string]*hcl.Attribute
 	locals     map[string]cty.Value
 	functions  map[string]function.Function
+	// localServiceRefs caches localServices.
+	localServiceRefs map[string][]string
 }
 
 var hclDeclKinds = []string{"network", "volume", "secret", "config", "service"}
@@ -103,6 +105,7 @@ func loadHCL(opts LoadOptions) (*Project, error) {
 		return nil, p.fail()
 	}
 	proj := p.buildProject()
+	p.checkHasServices()
 	if p.diags.HasErrors() {
 		return nil, p.fail()
 	}
@@ -116,7 +119,7 @@ func loadHCL(opts LoadOptions) (*Project, error) {
 	return proj, nil
 }
 
-// fail returns the problems found. Those with no place in a file (a -var
+// fail returns the problems found. Those with no place in a file (a --var
 // for an undeclared variable) become plain diagnostics, which print without
 // a "<nil>" position.
 func (p *hclProject) fail() *Error {
@@ -129,6 +132,16 @@ func (p *hclProject) fail() *Error {
 		e.HCL = append(e.HCL, d)
 	}
 	return e
+}
+
+// checkHasServices reports a project without a single service block. Only
+// the project as a whole needs one: an included file may hold just volumes.
+func (p *hclProject) checkHasServices() {
+	if len(p.decls["service"]) > 0 {
+		return
+	}
+	start := hcl.Range{Filename: p.root.file, Start: hcl.InitialPos, End: hcl.InitialPos}
+	p.errorAt(&start, "No services", fmt.Sprintf("No services in %s: a stack needs at least one service block, in this file or a file it includes.", filepath.Base(p.root.file)))
 }
 
 func environMap(environ []string) map[string]string {

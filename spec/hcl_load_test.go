@@ -7,6 +7,7 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+	"time"
 )
 
 // loadHCLSource writes src as stack.hcl (and files, relative to it) into a
@@ -74,7 +75,7 @@ service "web" {
 		{"default", LoadOptions{}, 1},
 		{"environment", LoadOptions{Environ: []string{"STACK_VAR_replicas=2"}}, 2},
 		{"var file over environment", LoadOptions{Environ: []string{"STACK_VAR_replicas=2"}, VarFiles: []string{"ci.vars.hcl"}}, 3},
-		{"-var over var file", LoadOptions{Environ: []string{"STACK_VAR_replicas=2"}, VarFiles: []string{"ci.vars.hcl"}, Vars: map[string]string{"replicas": "4"}}, 4},
+		{"--var over var file", LoadOptions{Environ: []string{"STACK_VAR_replicas=2"}, VarFiles: []string{"ci.vars.hcl"}, Vars: map[string]string{"replicas": "4"}}, 4},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -120,8 +121,8 @@ service "web" { image = "nginx" }
 		opts LoadOptions
 		want string
 	}{
-		{"undeclared -var", LoadOptions{Vars: map[string]string{"replica": "2"}}, `no variable named "replica"`},
-		{"wrong type -var", LoadOptions{Vars: map[string]string{"replicas": "many"}}, `-var replicas: "many" is not a valid number`},
+		{"undeclared --var", LoadOptions{Vars: map[string]string{"replica": "2"}}, `--var replica: the stack declares no variable named "replica"`},
+		{"wrong type --var", LoadOptions{Vars: map[string]string{"replicas": "many"}}, `--var replicas: "many" is not a valid number`},
 		{"wrong type environment", LoadOptions{Environ: []string{"STACK_VAR_replicas=[1]"}}, `environment variable STACK_VAR_replicas`},
 		{"undeclared in var file", LoadOptions{VarFiles: []string{"bad.vars.hcl"}}, `bad.vars.hcl:1:1: Value for undeclared variable`},
 	}
@@ -136,6 +137,20 @@ service "web" { image = "nginx" }
 				t.Errorf("error = %s\nwant it to contain %q", got, tt.want)
 			}
 		})
+	}
+}
+
+// TestHCLRequiredVariableHint checks that the hint for a variable without a
+// value names the flags as the CLI spells them.
+func TestHCLRequiredVariableHint(t *testing.T) {
+	_, err := loadHCLSource(t, "variable \"tag\" {}\nservice \"web\" { image = \"web:${var.tag}\" }\n", nil, LoadOptions{})
+	var specErr *Error
+	if !errors.As(err, &specErr) {
+		t.Fatalf("error = %v, want *Error", err)
+	}
+	want := `set it with --var tag=..., a --var-file, or STACK_VAR_tag`
+	if got := formatProblems(specErr); !strings.Contains(got, want) {
+		t.Errorf("error = %s\nwant it to contain %q", got, want)
 	}
 }
 
@@ -466,7 +481,7 @@ service "web" {
 	if want := []string{"CMD", "/web", "-healthcheck"}; !reflect.DeepEqual(s.Healthcheck.Test, want) {
 		t.Errorf("healthcheck test = %v, want %v", s.Healthcheck.Test, want)
 	}
-	if want := []FileRef{{Source: "token"}}; !reflect.DeepEqual(s.Secrets, want) {
+	if want := []FileRef{{Source: "token", Target: "/run/secrets/token"}}; !reflect.DeepEqual(s.Secrets, want) {
 		t.Errorf("secrets = %+v", s.Secrets)
 	}
 	if want := []FileRef{{Source: "app"}}; !reflect.DeepEqual(s.Configs, want) {
@@ -548,5 +563,142 @@ func TestHCLDocsExample(t *testing.T) {
 	web := p.Services["web"]
 	if web.Image != "shop/web:v1-dev" || web.DependsOn["cache"].Condition != ConditionStarted || web.DependsOn["db"].Condition != ConditionHealthy {
 		t.Errorf("web = image %q, depends_on %+v", web.Image, web.DependsOn)
+	}
+}
+
+// TestHCLServicesInIncludes checks that only the project as a whole needs a
+// service: a main file may hold only includes, an included file may hold no
+// service, and services disabled by profiles still count.
+func TestHCLServicesInIncludes(t *testing.T) {
+	tests := []struct {
+		name  string
+		src   string
+		files map[string]string
+		want  []string // enabled services
+	}{
+		{"main file with only an include", `include "app" { source = "./app.hcl" }`,
+			map[string]string{"app.hcl": `service "web" { image = "nginx" }`}, []string{"web"}},
+		{"included file without services", "include \"volumes\" { source = \"./volumes.hcl\" }\nservice \"web\" {\n  image   = \"nginx\"\n  volumes = [\"data:/data\"]\n}\n",
+			map[string]string{"volumes.hcl": `volume "data" {}`}, []string{"web"}},
+		{"every service disabled by profiles", "service \"debug\" {\n  image    = \"busybox\"\n  profiles = [\"debug\"]\n}\n", nil, nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			p := mustLoadHCL(t, tt.src, tt.files, LoadOptions{})
+			if got := p.ServiceNames(); !reflect.DeepEqual(got, tt.want) && len(got)+len(tt.want) > 0 {
+				t.Errorf("services = %v, want %v", got, tt.want)
+			}
+		})
+	}
+}
+
+// TestHCLReferenceKindsThroughExpressions checks that references keep their
+// kind through locals, conditionals and functions, and that plain names and
+// references of the right kind still work.
+func TestHCLReferenceKindsThroughExpressions(t *testing.T) {
+	const src = `
+variable "with_cache" { default = true }
+network "backend" {}
+secret "token" { content = "x" }
+locals {
+  nets    = [network.backend]
+  secrets = var.with_cache ? [secret.token] : []
+}
+service "cache" { image = "redis" }
+service "web" {
+  image      = "web"
+  networks   = concat(local.nets, ["default"])
+  secrets    = local.secrets
+  depends_on = [for s in [service.cache] : s]
+  labels     = { net = network.backend.name, secret = upper(secret.token.key) }
+}
+`
+	p := mustLoadHCL(t, src, nil, LoadOptions{})
+	web := p.Services["web"]
+	if got := sortedKeys(web.Networks); !reflect.DeepEqual(got, []string{"backend", "default"}) {
+		t.Errorf("networks = %v", got)
+	}
+	if len(web.Secrets) != 1 || web.Secrets[0].Source != "token" {
+		t.Errorf("secrets = %+v", web.Secrets)
+	}
+	if _, ok := web.DependsOn["cache"]; !ok {
+		t.Errorf("depends_on = %v, want cache", web.DependsOn)
+	}
+	if want := map[string]string{"net": "demo_backend", "secret": "TOKEN"}; !reflect.DeepEqual(web.Labels, want) {
+		t.Errorf("labels = %v, want %v", web.Labels, want)
+	}
+}
+
+// TestHCLDurationsAndSizes checks bare numbers: seconds (fractions too) for
+// durations, bytes for sizes; and that negative, NaN and overflowing values
+// are errors at the value.
+func TestHCLDurationsAndSizes(t *testing.T) {
+	p := mustLoadHCL(t, "service \"web\" {\n  image = \"x\"\n  stop_grace_period = 1.5\n  healthcheck {\n    test     = \"true\"\n    interval = 0.25\n  }\n}\n", nil, LoadOptions{})
+	web := p.Services["web"]
+	if web.StopGracePeriod == nil || *web.StopGracePeriod != 1500*time.Millisecond || web.Healthcheck.Interval != 250*time.Millisecond {
+		t.Errorf("stop_grace_period = %v, interval = %v; want 1.5s and 250ms", web.StopGracePeriod, web.Healthcheck.Interval)
+	}
+	tests := []struct{ attr, want string }{
+		{`stop_grace_period = -5`, `stack.hcl:3:23: Invalid duration for stop_grace_period: duration "-5" is negative`},
+		{`stop_grace_period = "99999999999"`, `stack.hcl:3:23: Invalid duration for stop_grace_period: duration "99999999999" is too long`},
+		{`resources { memory = "nan" }`, `stack.hcl:3:24: Invalid size for memory: "nan" is not a size such as "512m"`},
+		{`resources { memory = "-1g" }`, `stack.hcl:3:24: Invalid size for memory: size "-1g" is negative`},
+		{`resources { memory = "99999999999g" }`, `stack.hcl:3:24: Invalid size for memory: size "99999999999g" is too large`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.attr, func(t *testing.T) {
+			_, err := loadHCLSource(t, "service \"web\" {\n  image = \"x\"\n  "+tt.attr+"\n}\n", nil, LoadOptions{})
+			var specErr *Error
+			if !errors.As(err, &specErr) {
+				t.Fatalf("error = %v, want *Error", err)
+			}
+			if got := formatProblems(specErr); !strings.Contains(got, tt.want) {
+				t.Errorf("error = %s\nwant it to contain %q", got, tt.want)
+			}
+		})
+	}
+}
+
+// TestHCLHealthcheckWithoutTest checks that a healthcheck block without
+// test keeps the image's HEALTHCHECK and only sets its timing, as in Compose.
+func TestHCLHealthcheckWithoutTest(t *testing.T) {
+	p := mustLoadHCL(t, "service \"web\" {\n  image = \"x\"\n  healthcheck {\n    interval = \"5s\"\n    retries  = 3\n  }\n}\n", nil, LoadOptions{})
+	want := &Healthcheck{Interval: 5 * time.Second, Retries: 3}
+	if got := p.Services["web"].Healthcheck; !reflect.DeepEqual(got, want) {
+		t.Errorf("healthcheck = %+v, want %+v", got, want)
+	}
+}
+
+// TestHCLDependenciesThroughLocals checks that a service reached through a
+// local (and a local of locals) is an implicit dependency of the service
+// that uses the local, placed at the use; locals not used add none.
+func TestHCLDependenciesThroughLocals(t *testing.T) {
+	const src = `
+locals {
+  db_host = service.db.name
+  db_url  = "postgres://${local.db_host}/app"
+  unused  = service.cache.name
+  plain   = "x"
+}
+service "db" {
+  image  = "postgres"
+  labels = { self = local.db_host }
+}
+service "cache" { image = "redis" }
+service "api" {
+  image       = "api"
+  environment = { DB = local.db_url, X = local.plain }
+}
+`
+	p := mustLoadHCL(t, src, nil, LoadOptions{})
+	api := p.Services["api"]
+	if want := map[string]Dependency{"db": {Condition: ConditionStarted, Required: true}}; !reflect.DeepEqual(api.DependsOn, want) {
+		t.Errorf("api depends_on = %+v, want %+v", api.DependsOn, want)
+	}
+	if pos := api.Pos("depends_on.db"); pos.Line != 15 || pos.Column != 24 {
+		t.Errorf("implicit dependency on db at %v, want line 15 column 24 (the use of local.db_url)", pos)
+	}
+	if deps := p.Services["db"].DependsOn; len(deps) != 0 {
+		t.Errorf("db depends_on = %+v, want none (a local naming db itself)", deps)
 	}
 }

@@ -109,9 +109,11 @@ func (p *hclProject) refObjects(kind string) cty.Value {
 	return cty.ObjectVal(objs)
 }
 
+// refObject is the value of kind.key, marked with what it refers to.
 func (p *hclProject) refObject(kind, key string) cty.Value {
+	mark := hclRef{kind: kind, key: key}
 	if kind == "service" {
-		return cty.ObjectVal(map[string]cty.Value{"name": cty.StringVal(key)})
+		return cty.ObjectVal(map[string]cty.Value{"name": cty.StringVal(key)}).Mark(mark)
 	}
 	name := cty.UnknownVal(cty.String)
 	if n, ok := p.resourceNames[kind+"."+key]; ok {
@@ -119,26 +121,102 @@ func (p *hclProject) refObject(kind, key string) cty.Value {
 	} else if kind == "network" && key == "default" {
 		name = cty.StringVal(p.name + "_default")
 	}
-	return cty.ObjectVal(map[string]cty.Value{"name": name, "key": cty.StringVal(key)})
+	return cty.ObjectVal(map[string]cty.Value{"name": name, "key": cty.StringVal(key)}).Mark(mark)
 }
 
-// serviceRefs returns the services referred to in a body, with where,
-// sorted by name: each is an implicit dependency.
-func serviceRefs(exprs []hcl.Expression) map[string]hcl.Range {
+// hclRef marks the value of a reference with what it refers to. A
+// volume.creds and a secret.creds evaluate to the same object, so lists
+// that take references read the mark to tell them apart; marks follow the
+// value through locals, conditionals and functions.
+type hclRef struct{ kind, key string }
+
+func (r hclRef) String() string { return r.kind + "." + r.key }
+
+// wrongKindRef returns the reference a value was made from when none of
+// its references is of kind.
+func wrongKindRef(marks cty.ValueMarks, kind string) (hclRef, bool) {
+	var other []hclRef
+	for m := range marks {
+		ref, ok := m.(hclRef)
+		if !ok {
+			continue
+		}
+		if ref.kind == kind {
+			return hclRef{}, false
+		}
+		other = append(other, ref)
+	}
+	if len(other) == 0 {
+		return hclRef{}, false
+	}
+	sort.Slice(other, func(i, j int) bool { return other[i].String() < other[j].String() })
+	return other[0], true
+}
+
+// serviceRefs returns the services referred to in exprs, directly or
+// through the locals of module m, each at its first reference (for a
+// local, where the local is used): each is an implicit dependency.
+func serviceRefs(m *hclModule, exprs []hcl.Expression) map[string]hcl.Range {
 	out := map[string]hcl.Range{}
+	add := func(name string, r hcl.Range) {
+		// Attributes come in map order; keep the earliest for a stable place.
+		if prev, seen := out[name]; !seen || r.Start.Byte < prev.Start.Byte {
+			out[name] = r
+		}
+	}
 	for _, e := range exprs {
 		for _, tr := range e.Variables() {
-			if tr.RootName() != "service" {
+			name, ok := refName(tr)
+			if !ok {
 				continue
 			}
-			if name, ok := refName(tr); ok {
-				if _, seen := out[name]; !seen {
-					out[name] = tr.SourceRange()
+			switch tr.RootName() {
+			case "service":
+				add(name, tr.SourceRange())
+			case "local":
+				for _, svc := range m.localServices(name) {
+					add(svc, tr.SourceRange())
 				}
 			}
 		}
 	}
 	return out
+}
+
+// localServices returns the services local.name refers to, directly or
+// through other locals, sorted. A cycle of locals is reported elsewhere;
+// here it only ends the walk.
+func (m *hclModule) localServices(name string) []string {
+	if found, ok := m.localServiceRefs[name]; ok {
+		return found
+	}
+	services := map[string]bool{}
+	visited := map[string]bool{}
+	var visit func(string)
+	visit = func(local string) {
+		a := m.localExprs[local]
+		if visited[local] || a == nil {
+			return
+		}
+		visited[local] = true
+		for _, tr := range a.Expr.Variables() {
+			ref, ok := refName(tr)
+			switch {
+			case !ok:
+			case tr.RootName() == "service":
+				services[ref] = true
+			case tr.RootName() == "local":
+				visit(ref)
+			}
+		}
+	}
+	visit(name)
+	found := sortedKeys(services)
+	if m.localServiceRefs == nil {
+		m.localServiceRefs = map[string][]string{}
+	}
+	m.localServiceRefs[name] = found
+	return found
 }
 
 func sortedRangeKeys(m map[string]hcl.Range) []string {

@@ -124,7 +124,7 @@ func (p *hclProject) decodeService(decl hclDecl, ctx *hcl.EvalContext) *Service 
 	if len(s.Networks) == 0 {
 		s.Networks = map[string]*ServiceNetwork{"default": {}}
 	}
-	p.addImplicitDependencies(s, b.Body)
+	p.addImplicitDependencies(s, decl.module, b.Body)
 	return s
 }
 
@@ -255,10 +255,9 @@ func (p *hclProject) decodeHealthcheck(d *hclDecoder, b *hcl.Block) *Healthcheck
 		}
 		h.Retries = n
 	}
+	// Without test, the image's own HEALTHCHECK runs on this schedule, as
+	// in Compose: Docker fills an empty test from the image.
 	d.setBool(a["disable"], &h.Disable)
-	if len(h.Test) == 0 && !h.Disable {
-		d.errorAt(b.DefRange, "Missing healthcheck test", "A healthcheck needs a test, such as test = [\"CMD\", \"/app\", \"health\"], or disable = true.")
-	}
 	return h
 }
 
@@ -319,14 +318,15 @@ func (p *hclProject) decodeGPUs(d *hclDecoder, b *hcl.Block) DeviceRequest {
 	return g
 }
 
-// addImplicitDependencies makes every service a body refers to a
-// dependency (service_started), unless depends_on already names it.
-func (p *hclProject) addImplicitDependencies(s *Service, body hcl.Body) {
+// addImplicitDependencies makes every service a body refers to, directly
+// or through a local of module m, a dependency (service_started), unless
+// depends_on already names it.
+func (p *hclProject) addImplicitDependencies(s *Service, m *hclModule, body hcl.Body) {
 	syn, ok := body.(*hclsyntax.Body)
 	if !ok {
 		return
 	}
-	refs := serviceRefs(bodyExpressions(syn))
+	refs := serviceRefs(m, bodyExpressions(syn))
 	for _, name := range sortedRangeKeys(refs) {
 		if name == s.Name {
 			continue

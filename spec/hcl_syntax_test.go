@@ -97,6 +97,15 @@ func TestParseSize(t *testing.T) {
 		{in: "lots", wantErr: true},
 		{in: "", wantErr: true},
 		{in: "-1m", wantErr: true},
+		{in: "nan", wantErr: true},
+		{in: "NaN", wantErr: true},
+		{in: "inf", wantErr: true},
+		{in: "-Inf", wantErr: true},
+		{in: "1e3", wantErr: true},
+		{in: "0x10", wantErr: true},
+		{in: "1ib", wantErr: true},
+		{in: "99999999999g", wantErr: true},
+		{in: "8388607t", want: 8388607 << 40},
 	}
 	for _, tt := range tests {
 		t.Run(tt.in, func(t *testing.T) {
@@ -118,8 +127,17 @@ func TestParseDuration(t *testing.T) {
 		{in: "1m30s", want: 90 * time.Second},
 		{in: "500ms", want: 500 * time.Millisecond},
 		{in: "30", want: 30 * time.Second},
+		{in: "1.5", want: 1500 * time.Millisecond},
+		{in: "0", want: 0},
 		{in: "5 seconds", wantErr: true},
 		{in: "-5s", wantErr: true},
+		{in: "-5", wantErr: true},
+		{in: "99999999999", wantErr: true},
+		{in: "9999999999999999999999", wantErr: true},
+		{in: "3000000h", wantErr: true},
+		{in: "nan", wantErr: true},
+		{in: "inf", wantErr: true},
+		{in: "1e3", wantErr: true},
 		{in: "", wantErr: true},
 	}
 	for _, tt := range tests {

@@ -37,7 +37,7 @@ type hclVariable struct {
 // hclVarValue is a value given for a variable and where it came from.
 type hclVarValue struct {
 	value cty.Value
-	raw   *string // set for values given as strings (-var, STACK_VAR_*)
+	raw   *string // set for values given as strings (--var, STACK_VAR_*)
 	rng   *hcl.Range
 	from  string
 }
@@ -80,7 +80,7 @@ func (p *hclProject) declareVariable(m *hclModule, b *hcl.Block) {
 }
 
 // rootVarValues gathers the values for the main file's variables, lowest
-// precedence first: STACK_VAR_<name>, --var-file files, -var.
+// precedence first: STACK_VAR_<name>, --var-file files, --var.
 func (p *hclProject) rootVarValues(m *hclModule) map[string]hclVarValue {
 	out := map[string]hclVarValue{}
 	for name := range m.variables {
@@ -111,10 +111,10 @@ func (p *hclProject) rootVarValues(m *hclModule) map[string]hclVarValue {
 	for _, name := range sortedKeys(p.opts.Vars) {
 		s := p.opts.Vars[name]
 		if _, ok := m.variables[name]; !ok {
-			p.errorAt(nil, "Value for undeclared variable", fmt.Sprintf("-var %s: the stack declares no variable named %q.", name, name))
+			p.errorAt(nil, "Value for undeclared variable", fmt.Sprintf("--var %s: the stack declares no variable named %q.", name, name))
 			continue
 		}
-		out[name] = hclVarValue{raw: &s, from: "-var " + name}
+		out[name] = hclVarValue{raw: &s, from: "--var " + name}
 	}
 	return out
 }
@@ -138,7 +138,7 @@ func (p *hclProject) resolveVariables(m *hclModule, inputs map[string]hclVarValu
 		in, ok := inputs[name]
 		if !ok {
 			if v.def == nil {
-				detail := fmt.Sprintf("Variable %q has no default: set it with -var %s=..., a --var-file, or STACK_VAR_%s.", name, name, name)
+				detail := fmt.Sprintf("Variable %q has no default: set it with --var %s=..., a --var-file, or STACK_VAR_%s.", name, name, name)
 				if m != p.root {
 					detail = fmt.Sprintf("Variable %q has no default: set it in the inputs of include %q.", name, m.include.Labels[0])
 				}
@@ -188,7 +188,7 @@ func (p *hclProject) convertVar(v *hclVariable, in hclVarValue) (cty.Value, bool
 	return out, true
 }
 
-// parseVarString reads a -var or STACK_VAR_ value: strings as they are,
+// parseVarString reads a --var or STACK_VAR_ value: strings as they are,
 // other types as HCL expressions ("3", "true", "[\"a\"]").
 func parseVarString(s string, ty cty.Type) (cty.Value, error) {
 	if ty == cty.String || ty == cty.DynamicPseudoType {
@@ -277,7 +277,7 @@ func (p *hclProject) evalLocals(m *hclModule) {
 		}
 		d := p.decoder(m, p.evalContext(m), nil)
 		before := len(p.diags)
-		v, ok := d.eval(a.Expr)
+		v, ok := d.evalMarked(a.Expr) // a local of references stays one
 		if !ok {
 			if p.diags[before:].HasErrors() {
 				failed[name] = true

@@ -35,7 +35,7 @@ type LoadOptions struct {
 	EnvFiles []string
 	// VarFiles are HCL --var-file files, applied in order.
 	VarFiles []string
-	// Vars are -var name=value settings, the highest precedence.
+	// Vars are --var name=value settings, the highest precedence.
 	Vars map[string]string
 }
 
@@ -68,6 +68,7 @@ func Load(opts LoadOptions) (*Project, error) {
 	if opts.ProjectName != "" {
 		p.Name = opts.ProjectName
 	}
+	normalize(p)
 	if err := Validate(p); err != nil {
 		return nil, err
 	}

@@ -2,6 +2,7 @@ package spec
 
 import (
 	"fmt"
+	"reflect"
 	"strings"
 	"time"
 
@@ -12,7 +13,7 @@ import (
 // `docker compose config` does, in format "yaml" or "json". Secret values
 // are never printed: inline secret content is left out.
 func MarshalCompose(p *Project, format string) ([]byte, error) {
-	cp := toComposeProject(p)
+	cp := escapeInterpolation(toComposeProject(p))
 	switch format {
 	case "yaml", "":
 		return cp.MarshalYAML()
@@ -36,7 +37,19 @@ func toComposeProject(p *Project) *types.Project {
 		Services:   types.Services{},
 	}
 	for name, s := range p.Services {
-		cp.Services[name] = toComposeService(s)
+		cs := toComposeService(s)
+		// A dependency on a service left out by its profiles is not
+		// required (Validate saw to that) and does nothing; printed, it
+		// would name a service the file does not have.
+		for dep := range cs.DependsOn {
+			if _, ok := p.Services[dep]; !ok {
+				delete(cs.DependsOn, dep)
+			}
+		}
+		if len(cs.DependsOn) == 0 {
+			cs.DependsOn = nil
+		}
+		cp.Services[name] = cs
 	}
 	if len(p.Networks) > 0 {
 		cp.Networks = types.Networks{}
@@ -101,9 +114,9 @@ func toComposeService(s *Service) types.ServiceConfig {
 	c.Image = s.Image
 	c.PullPolicy = s.PullPolicy
 	c.Platform = s.Platform
-	c.Command = types.ShellCommand(escapeDollars(s.Command))
-	c.Entrypoint = types.ShellCommand(escapeDollars(s.Entrypoint))
-	c.Environment = types.NewMappingWithEquals(escapeDollars(envList(s.Environment)))
+	c.Command = types.ShellCommand(s.Command)
+	c.Entrypoint = types.ShellCommand(s.Entrypoint)
+	c.Environment = types.NewMappingWithEquals(envList(s.Environment))
 	c.WorkingDir = s.WorkingDir
 	c.User = s.User
 	c.Hostname = s.Hostname
@@ -127,7 +140,7 @@ func toComposeService(s *Service) types.ServiceConfig {
 		w.Build = &types.BuildConfig{
 			Context:    b.Context,
 			Dockerfile: b.Dockerfile,
-			Args:       types.NewMappingWithEquals(escapeDollars(envList(b.Args))),
+			Args:       types.NewMappingWithEquals(envList(b.Args)),
 			Target:     b.Target,
 			Labels:     types.Labels(emptyToNil(b.Labels)),
 			NoCache:    b.NoCache,
@@ -183,7 +196,7 @@ func toComposeService(s *Service) types.ServiceConfig {
 	}
 	if h := s.Healthcheck; h != nil {
 		hc := &types.HealthCheckConfig{
-			Test:          types.HealthCheckTest(escapeDollars(h.Test)),
+			Test:          types.HealthCheckTest(h.Test),
 			Interval:      durationPtr(h.Interval),
 			Timeout:       durationPtr(h.Timeout),
 			StartPeriod:   durationPtr(h.StartPeriod),
@@ -252,15 +265,61 @@ func durationPtr(d time.Duration) *types.Duration {
 func intPtr(i int) *int    { return &i }
 func boolPtr(b bool) *bool { return &b }
 
-// escapeDollars writes $ as $$ so the printed file interpolates back to the
-// same values, as `docker compose config` does.
-func escapeDollars(v []string) []string {
-	if v == nil {
-		return nil
+// escapeInterpolation returns a copy of cp with $ written as $$ in every
+// string value, as `docker compose config` does, so the printed file
+// interpolates back to the same values. Compose interpolates every value
+// and no key, so keys stay as they are. It copies rather than edits: cp
+// shares slices with the model.
+func escapeInterpolation(cp *types.Project) *types.Project {
+	return escapeStrings(reflect.ValueOf(cp)).Interface().(*types.Project)
+}
+
+func escapeStrings(v reflect.Value) reflect.Value {
+	switch v.Kind() {
+	case reflect.String:
+		out := reflect.New(v.Type()).Elem()
+		out.SetString(strings.ReplaceAll(v.String(), "$", "$$"))
+		return out
+	case reflect.Pointer, reflect.Interface:
+		if v.IsNil() {
+			return v
+		}
+		inner := escapeStrings(v.Elem())
+		if v.Kind() == reflect.Interface {
+			out := reflect.New(v.Type()).Elem()
+			out.Set(inner)
+			return out
+		}
+		out := reflect.New(inner.Type())
+		out.Elem().Set(inner)
+		return out
+	case reflect.Slice:
+		if v.IsNil() {
+			return v
+		}
+		out := reflect.MakeSlice(v.Type(), v.Len(), v.Len())
+		for i := range v.Len() {
+			out.Index(i).Set(escapeStrings(v.Index(i)))
+		}
+		return out
+	case reflect.Map:
+		if v.IsNil() {
+			return v
+		}
+		out := reflect.MakeMapWithSize(v.Type(), v.Len())
+		for it := v.MapRange(); it.Next(); {
+			out.SetMapIndex(it.Key(), escapeStrings(it.Value()))
+		}
+		return out
+	case reflect.Struct:
+		out := reflect.New(v.Type()).Elem()
+		out.Set(v) // unexported fields too
+		for i := range v.NumField() {
+			if f := out.Field(i); f.CanSet() {
+				f.Set(escapeStrings(v.Field(i)))
+			}
+		}
+		return out
 	}
-	out := make([]string, len(v))
-	for i, s := range v {
-		out[i] = strings.ReplaceAll(s, "$", "$$")
-	}
-	return out
+	return v
 }

@@ -401,15 +401,6 @@ func (w *hclWriter) fileRefs(b *hclwrite.Body, block, attr string, refs []FileRe
 	}
 }
 
-// defaultFileRefTarget is where a secret or config lands when no target is
-// given.
-func defaultFileRefTarget(block, source string) string {
-	if block == "secret" {
-		return "/run/secrets/" + source
-	}
-	return "/" + source
-}
-
 func (w *hclWriter) resources(b *hclwrite.Body, r Resources) {
 	if r.CPUs == 0 && r.MemoryBytes == 0 && len(r.GPUs) == 0 {
 		return

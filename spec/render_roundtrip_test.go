@@ -11,8 +11,7 @@ import (
 )
 
 // TestComposeToHCLRoundTrip converts every compose fixture to HCL, loads
-// the HCL back and expects the same model, up to positions, file names and
-// the defaults Compose fills in that HCL leaves implicit.
+// the HCL back and expects the same model, up to positions and file names.
 func TestComposeToHCLRoundTrip(t *testing.T) {
 	for _, name := range composeFixtures(t) {
 		t.Run(name, func(t *testing.T) {
@@ -75,8 +74,6 @@ func normalizeForRoundTrip(p *Project) *Project {
 			if len(s2.Networks) == 1 && s2.Networks["default"] != nil && plainAttachment(s2.Networks["default"]) {
 				s2.Networks = nil
 			}
-			s2.Secrets = withoutDefaultTargets("secret", s2.Secrets)
-			s2.Configs = withoutDefaultTargets("config", s2.Configs)
 			out[k] = &s2
 		}
 		return out
@@ -84,17 +81,6 @@ func normalizeForRoundTrip(p *Project) *Project {
 	c.Services = norm(c.Services)
 	c.Disabled = norm(c.Disabled)
 	return &c
-}
-
-func withoutDefaultTargets(kind string, refs []FileRef) []FileRef {
-	var out []FileRef
-	for _, r := range refs {
-		if r.Target == defaultFileRefTarget(kind, r.Source) {
-			r.Target = ""
-		}
-		out = append(out, r)
-	}
-	return out
 }
 
 // TestHCLRoundTrip loads a stack.hcl, prints it with MarshalHCL next to it
@@ -194,4 +180,97 @@ func TestMarshalHCLPathsNextToStackFile(t *testing.T) {
 			t.Errorf("output lacks %s:\n%s", want, b)
 		}
 	}
+}
+
+// dollarStack has a $ in every kind of string value that compose
+// interpolation reads; HCL takes $ literally ($${X} is a literal ${X}).
+const dollarStack = `
+name = "dollars"
+network "net" {
+  labels      = { cost = "$5" }
+  driver_opts = { opt = "$${OPT}" }
+}
+volume "data" {
+  labels = { owner = "$USER" }
+}
+secret "token" { file = "./token.txt" }
+config "app" { content = "url=$HOST:$${PORT}" }
+service "web" {
+  image       = "registry.local/web:$${TAG}"
+  platform    = "linux/$arch"
+  command     = ["echo", "$HOME"]
+  entrypoint  = ["/bin/sh", "-c", "exec $0"]
+  environment = { A = "$B", C = "$${D}" }
+  working_dir = "/srv/$app"
+  user        = "$UID"
+  hostname    = "web$1"
+  labels      = { "com.example.price" = "$${PRICE}" }
+  stop_signal = "SIG$TERM"
+  volumes     = ["data:/data/$x", "./dir$:/mnt/$y"]
+  extra_hosts = ["host$:10.0.0.1"]
+  cap_add     = ["$CAP"]
+  network "net" { aliases = ["web$"] }
+  build {
+    context = "./ctx$"
+    args    = { V = "$V" }
+    target  = "$stage"
+    labels  = { l = "$l" }
+    tags    = ["web:$tag"]
+  }
+  healthcheck { test = "curl $URL" }
+  secret "token" { target = "/run/$token" }
+  config "app" { target = "/etc/$app.conf" }
+}
+`
+
+// TestComposeConfigRoundTrip prints each project as `config` does, in
+// yaml and json, loads the output back and expects the same model: every
+// $ must be escaped as $$, as `docker compose config` does.
+func TestComposeConfigRoundTrip(t *testing.T) {
+	projects := map[string]*Project{"hcl with dollars": mustLoadHCL(t, dollarStack, map[string]string{"token.txt": "x\n"}, LoadOptions{})}
+	for _, name := range composeFixtures(t) {
+		projects[name] = loadFixture(t, name)
+	}
+	for name, want := range projects {
+		for _, format := range []string{"yaml", "json"} {
+			t.Run(name+"."+format, func(t *testing.T) {
+				out, err := MarshalCompose(want, format)
+				if err != nil {
+					t.Fatal(err)
+				}
+				file := filepath.Join(t.TempDir(), "config."+format)
+				if err := os.WriteFile(file, out, 0o644); err != nil {
+					t.Fatal(err)
+				}
+				got, err := Load(LoadOptions{Files: []string{file}, Environ: fixtureEnviron})
+				if err != nil {
+					t.Fatalf("load printed config: %v\n%s", err, out)
+				}
+				if diff := cmp.Diff(enabledOnly(want), enabledOnly(got)); diff != "" {
+					t.Errorf("model changed through config (-want +got):\n%s\n%s", diff, out)
+				}
+			})
+		}
+	}
+}
+
+// enabledOnly is normalizeForRoundTrip without the services disabled by
+// profiles, which `config` leaves out as Compose does, and without the
+// dependencies on them, which are not required.
+func enabledOnly(p *Project) *Project {
+	c := normalizeForRoundTrip(p)
+	c.Disabled = map[string]*Service{}
+	for _, s := range c.Services {
+		deps := map[string]Dependency{}
+		for name, d := range s.DependsOn {
+			if _, ok := c.Services[name]; ok {
+				deps[name] = d
+			}
+		}
+		s.DependsOn = deps
+		if len(deps) == 0 {
+			s.DependsOn = nil
+		}
+	}
+	return c
 }

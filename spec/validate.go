@@ -17,6 +17,7 @@ func Validate(p *Project) error {
 		v.service(p.Services[name])
 	}
 	v.hostPorts()
+	v.containerNames()
 	v.cycles()
 	if len(v.diags) == 0 {
 		return nil
@@ -76,11 +77,7 @@ func (v *validator) service(s *Service) {
 		v.add(s, "container_name", "service %q: container_name %q cannot be used with replicas = %d (container names are unique)", s.Name, s.ContainerName, s.Replicas)
 	}
 	if s.Replicas > 1 {
-		for i, port := range s.Ports {
-			if port.HostPort != "" && !strings.Contains(port.HostPort, "-") {
-				v.add(s, fmt.Sprintf("ports[%d]", i), "service %q: host port %s cannot be published by %d replicas; leave the host port out or give a range", s.Name, port.HostPort, s.Replicas)
-			}
-		}
+		v.replicaPorts(s)
 	}
 	for _, dep := range sortedKeys(s.DependsOn) {
 		d := s.DependsOn[dep]
@@ -118,6 +115,52 @@ func (v *validator) service(s *Service) {
 	for i, ref := range s.Configs {
 		if _, ok := p.Configs[ref.Source]; !ok {
 			v.add(s, fmt.Sprintf("configs[%d]", i), "service %q uses undeclared config %q", s.Name, ref.Source)
+		}
+	}
+}
+
+// replicaPorts reports host ports that cannot serve every replica: each
+// replica binds its own host port, so a fixed port fits one replica and a
+// range fits as many replicas as it has ports.
+func (v *validator) replicaPorts(s *Service) {
+	for i, port := range s.Ports {
+		if port.HostPort == "" {
+			continue
+		}
+		first, last, err := parsePortRange(port.HostPort)
+		if err != nil {
+			continue // reported by hostPorts
+		}
+		key := fmt.Sprintf("ports[%d]", i)
+		switch size := last - first + 1; {
+		case !strings.Contains(port.HostPort, "-"):
+			v.add(s, key, "service %q: host port %s cannot be published by %d replicas; leave the host port out or give a range", s.Name, port.HostPort, s.Replicas)
+		case size < s.Replicas:
+			v.add(s, key, "service %q: host port range %s has %d ports for %d replicas; widen the range or lower the replicas", s.Name, port.HostPort, size, s.Replicas)
+		}
+	}
+}
+
+// validContainerName is Docker's rule for container names (at least two
+// characters); an invalid one would only fail when the container is created.
+var validContainerName = regexp.MustCompile(`^[a-zA-Z0-9][a-zA-Z0-9_.-]+$`)
+
+// containerNames reports invalid container_name values and two enabled
+// services with the same one: Docker names are unique. Disabled services
+// are left out, as profile variants of one service often share a name.
+func (v *validator) containerNames() {
+	usedBy := map[string]*Service{}
+	for _, name := range v.p.ServiceNames() {
+		s := v.p.Services[name]
+		cn := s.ContainerName
+		switch prev, taken := usedBy[cn]; {
+		case cn == "":
+		case !validContainerName.MatchString(cn):
+			v.add(s, "container_name", "service %q: invalid container_name %q: Docker names start with a letter or digit and hold at least 2 of letters, digits, '_', '.' and '-'", name, cn)
+		case taken:
+			v.add(s, "container_name", "service %q: container_name %q is already used by service %q (%s)", name, cn, prev.Name, prev.Pos("container_name"))
+		default:
+			usedBy[cn] = s
 		}
 	}
 }

@@ -73,6 +73,25 @@ func TestValidate(t *testing.T) {
 			web.ContainerName = "web"
 			web.Ports = []Port{{HostPort: "8080", ContainerPort: 80}, {ContainerPort: 81}, {HostPort: "9000-9001", ContainerPort: 90}}
 		}, []string{`container_name "web" cannot be used with replicas = 2`, `host port 8080 cannot be published by 2 replicas`}},
+		{"replicas above the size of a host port range", func(p *Project) {
+			web := p.Services["web"]
+			web.Replicas = 4
+			web.Ports = []Port{{HostIP: "127.0.0.1", HostPort: "18080-18082", ContainerPort: 8080}, {HostPort: "9000-9003", ContainerPort: 90}}
+		}, []string{`service "web": host port range 18080-18082 has 3 ports for 4 replicas`}},
+		{"same container_name twice", func(p *Project) {
+			p.Services["db"].ContainerName = "shared"
+			p.Services["web"].ContainerName = "shared"
+			p.Services["web"].Positions["container_name"] = Pos{File: "stack.hcl", Line: 6, Column: 3}
+			p.Disabled["debug"].ContainerName = "shared" // never runs beside them
+		}, []string{`stack.hcl:6:3: service "web": container_name "shared" is already used by service "db" (stack.hcl:1:1)`}},
+		{"invalid container_name", func(p *Project) {
+			p.Services["db"].ContainerName = "bad name/with slash"
+			p.Services["web"].ContainerName = "w"
+		}, []string{`service "db": invalid container_name "bad name/with slash"`, `service "web": invalid container_name "w"`}},
+		{"valid container_name", func(p *Project) {
+			p.Services["db"].ContainerName = "My.db_1-a"
+			p.Services["web"].ContainerName = "0web"
+		}, nil},
 		{"invalid restart, pull policy, condition", func(p *Project) {
 			web := p.Services["web"]
 			web.Restart = "sometimes"

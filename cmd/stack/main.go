@@ -100,7 +100,7 @@ func newRootCmd(g *globalOptions) *cobra.Command {
 	f := root.PersistentFlags()
 	f.StringArrayVarP(&g.Files, "file", "f", nil, "stack file (default: "+strings.Join(spec.DefaultFiles, ", ")+")")
 	f.StringVarP(&g.ProjectName, "project-name", "p", "", "project name (default: the stack's name or its folder)")
-	f.StringVar(&g.ProjectDir, "project-directory", "", "folder for relative paths and the stack file search (default: the stack file's folder)")
+	f.StringVar(&g.ProjectDir, "project-directory", "", "folder for the stack file search, the default project name and relative paths in compose files; HCL paths are relative to their own file (default: the stack file's folder)")
 	f.StringArrayVar(&g.Profiles, "profile", nil, "enable services of this profile (repeatable; * for all)")
 	f.StringArrayVar(&g.EnvFiles, "env-file", nil, "environment file for compose interpolation (default .env)")
 	f.StringArrayVar(&g.VarFiles, "var-file", nil, "HCL variable values file (repeatable)")

@@ -16,7 +16,11 @@ service "queue" {
 }
 
 service "worker" {
-  image        = "worker:latest"
+  image = "worker:latest"
+  healthcheck {
+    interval = "5s"
+    retries  = 3
+  }
   replicas     = 3
   init         = true
   read_only    = true

@@ -2,5 +2,6 @@ service "web" {
   image = "nginx"
   healthcheck {
     interval = "5s"
+    retries  = -1
   }
 }

@@ -1,0 +1,3 @@
+include "volumes" {
+  source = "./include/volumes.hcl"
+}

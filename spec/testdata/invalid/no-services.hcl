@@ -1,0 +1,3 @@
+# Only resources: a stack needs at least one service.
+network "backend" {}
+volume "data" {}
