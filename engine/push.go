@@ -32,17 +32,30 @@ func (e *Engine) Push(ctx context.Context, p *spec.Project, services []string) e
 			refs[ref] = append(refs[ref], name)
 		}
 	}
+	byImage := map[string][]string{} // image ID -> its refs
 	for _, ref := range sortedKeys(refs) {
-		if _, err := e.docker.ImageInspect(ctx, ref); errors.Is(err, ErrNotFound) {
+		img, err := e.docker.ImageInspect(ctx, ref)
+		if errors.Is(err, ErrNotFound) {
 			return fmt.Errorf("service %s: image %s does not exist locally; build it with `stack build %s`", refs[ref][0], ref, refs[ref][0])
 		} else if err != nil {
 			return fmt.Errorf("service %s: inspect image %s: %w", refs[ref][0], ref, err)
 		}
+		byImage[img.ID] = append(byImage[img.ID], ref)
 	}
+	// The names of one image go one after the other, as `docker push
+	// --all-tags` does: pushed at once, they upload the same blobs at once,
+	// which a registry may answer with a 500.
 	g, gctx := errgroup.WithContext(ctx)
 	g.SetLimit(DefaultImageParallel)
-	for _, ref := range sortedKeys(refs) {
-		g.Go(func() error { return e.pushImage(gctx, ref, refs[ref]) })
+	for _, id := range sortedKeys(byImage) {
+		g.Go(func() error {
+			for _, ref := range byImage[id] {
+				if err := e.pushImage(gctx, ref, refs[ref]); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
 	}
 	return g.Wait()
 }
