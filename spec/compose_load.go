@@ -2,6 +2,7 @@ package spec
 
 import (
 	"context"
+	"fmt"
 	"path/filepath"
 	"regexp"
 	"strconv"
@@ -9,6 +10,7 @@ import (
 
 	"github.com/compose-spec/compose-go/v2/cli"
 	"github.com/compose-spec/compose-go/v2/loader"
+	"github.com/compose-spec/compose-go/v2/types"
 )
 
 // loadCompose loads compose files through compose-go, with Compose's own
@@ -37,7 +39,7 @@ func loadCompose(opts LoadOptions) (*Project, error) {
 	if err != nil {
 		return nil, composeError(opts.Files, index, err)
 	}
-	cp, err := popts.LoadProject(context.Background())
+	cp, err := loadComposeProject(popts)
 	if err != nil {
 		return nil, composeError(opts.Files, index, err)
 	}
@@ -54,6 +56,18 @@ func loadCompose(opts LoadOptions) (*Project, error) {
 	}
 	p.Warnings = append(p.Warnings, warnings...)
 	return p, nil
+}
+
+// loadComposeProject runs compose-go's loader. Some malformed files make it
+// panic (a list item whose key is left empty, found by fuzzing); that is
+// turned into an error, so a bad file never crashes stack.
+func loadComposeProject(popts *cli.ProjectOptions) (cp *types.Project, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			cp, err = nil, fmt.Errorf("compose-go failed on this file (%v); look for a key or list item left empty or of the wrong type", r)
+		}
+	}()
+	return popts.LoadProject(context.Background())
 }
 
 // noComposeServices is the error for compose files that declare no
