@@ -6,6 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
+	"slices"
 	"strconv"
 	"sync"
 	"time"
@@ -20,6 +22,9 @@ type LogsOptions struct {
 	// again (restarts), until ctx ends: a stream that ends does not end the
 	// following, as it does in `docker compose logs -f`.
 	Rejoin bool
+	// KeepFollowing, with Rejoin, is asked whenever the last open stream
+	// ends; Logs returns once it says no (nil: follow until ctx ends).
+	KeepFollowing func(ctx context.Context) (bool, error)
 	// Ended, if set, is called when a container's stream ends (with
 	// Follow: the container stopped), with its exit code (-1 if it is not
 	// known, or the container still runs).
@@ -120,6 +125,21 @@ func (f *logFollower) follow(id string, line LogLine, lo LogOptions) {
 	})
 }
 
+// keepFollowing asks opts.KeepFollowing once no stream is open.
+func (f *logFollower) keepFollowing(streaming map[string]bool) bool {
+	if f.opts.KeepFollowing == nil || slices.Contains(slices.Collect(maps.Values(streaming)), true) {
+		return true
+	}
+	keep, err := f.opts.KeepFollowing(f.ctx)
+	if err != nil && f.ctx.Err() == nil {
+		f.mu.Lock()
+		f.errs = append(f.errs, err)
+		f.mu.Unlock()
+		return false
+	}
+	return keep
+}
+
 // rejoin follows every container of the selected services that starts,
 // until ctx ends. A container that starts again is followed from the
 // moment it died, so what it printed before is not repeated; one whose
@@ -128,6 +148,9 @@ func (f *logFollower) rejoin(events <-chan Event, eventErrs <-chan error, stream
 	want := map[string]bool{}
 	for _, s := range f.opts.Services {
 		want[s] = true
+	}
+	if !f.keepFollowing(streaming) {
+		return // nothing to follow, and nothing will start
 	}
 	died := map[string]time.Time{}
 	pending := map[string]LogLine{} // started again while still streaming
@@ -153,6 +176,10 @@ func (f *logFollower) rejoin(events <-chan Event, eventErrs <-chan error, stream
 			if line, ok := pending[id]; ok {
 				delete(pending, id)
 				start(id, line)
+				continue
+			}
+			if !f.keepFollowing(streaming) {
+				return
 			}
 		case ev, ok := <-events:
 			if !ok {

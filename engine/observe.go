@@ -158,3 +158,31 @@ func sortedKeys[V any](m map[string]V) []string {
 	sort.Strings(keys)
 	return keys
 }
+
+// Alive tells whether any container of the services (nil: all) of p runs,
+// or will run again by its restart policy: always and unless-stopped, and
+// on-failure after a failure. An attached up ends once nothing is alive.
+func (e *Engine) Alive(ctx context.Context, p *spec.Project, services []string) (bool, error) {
+	obs, err := e.observe(ctx, p.Name)
+	if err != nil {
+		return false, err
+	}
+	for _, c := range filterContainers(obs.Containers, services, func(ObservedContainer) bool { return true }) {
+		if c.Running() {
+			return true, nil
+		}
+		s := p.Services[c.Service]
+		if s == nil || c.State != "exited" {
+			continue
+		}
+		switch policy, max := restartPolicy(s.Restart); {
+		case policy == "always", policy == "unless-stopped":
+			return true, nil
+		case policy == "on-failure" && max == 0 && !c.ExitedOK():
+			// With a maximum, the daemon may have given up; a failed
+			// container without one always comes back.
+			return true, nil
+		}
+	}
+	return false, nil
+}

@@ -156,7 +156,8 @@ func runUp(ctx context.Context, g *globalOptions, opts upOptions, services []str
 	return attach(ctx, g, e, p, opts, services, started, upCtx, more)
 }
 
-// attach follows the logs of the stack until every container has stopped or
+// attach follows the logs of the stack until every container has stopped
+// for good (one that its restart policy brings back is followed again) or
 // the user presses Ctrl-C, then stops the stack gracefully; a second Ctrl-C
 // kills it.
 func attach(ctx context.Context, g *globalOptions, e *engine.Engine, p *spec.Project, opts upOptions,
@@ -174,6 +175,12 @@ func attach(ctx context.Context, g *globalOptions, e *engine.Engine, p *spec.Pro
 		logsDone <- e.Logs(logsCtx, p.Name, engine.LogsOptions{
 			Services:   services,
 			LogOptions: engine.LogOptions{Follow: true, Since: since, Tail: "all"},
+			// Containers that restart are followed again; the logs end
+			// once nothing runs or will run again.
+			Rejoin: true,
+			KeepFollowing: func(ctx context.Context) (bool, error) {
+				return e.Alive(ctx, p, services)
+			},
 			Ended: func(container, service string, code int) {
 				printer.Message(exitedMessage(container, code))
 				if opts.AbortOnExit {
