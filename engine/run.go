@@ -11,6 +11,8 @@ import (
 	"sync"
 	"time"
 
+	"go.uber.org/zap"
+
 	"github.com/stack-dev/stack/spec"
 )
 
@@ -41,6 +43,10 @@ type RunOptions struct {
 	// attached: the moment to end progress output and put the local
 	// terminal in raw mode.
 	Attaching func()
+	// Signals, if set, are passed on to the running container ("SIGINT",
+	// "SIGTERM"), as docker run does without a TTY: the one-off decides
+	// what a Ctrl-C means.
+	Signals <-chan string
 }
 
 // RunResult is what came of a Run.
@@ -240,6 +246,9 @@ func (e *Engine) runAttached(ctx context.Context, id string, s *spec.Service, op
 	if err := e.docker.ContainerStart(ctx, id); err != nil {
 		return 0, fmt.Errorf("service %s: %w", s.Name, err)
 	}
+	if opts.Signals != nil {
+		go e.forwardSignals(attachCtx, id, opts.Signals)
+	}
 	code, err = e.docker.ContainerWait(ctx, id)
 	if err != nil {
 		return 0, err
@@ -256,6 +265,21 @@ func (e *Engine) runAttached(ctx context.Context, id string, s *spec.Service, op
 		e.log.Debug("one-off output did not end after the container exited")
 	}
 	return code, nil
+}
+
+// forwardSignals passes signals on to container id until ctx ends.
+func (e *Engine) forwardSignals(ctx context.Context, id string, signals <-chan string) {
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case sig := <-signals:
+			e.log.Debug("passing a signal on to the one-off", zap.String("signal", sig), zap.String("container", shortID(id)))
+			if err := e.docker.ContainerKill(ctx, id, sig); err != nil && ctx.Err() == nil {
+				e.log.Debug("pass signal: " + err.Error())
+			}
+		}
+	}
 }
 
 // randomSuffix is the short random part of a one-off's name.

@@ -344,3 +344,25 @@ func TestRunErrors(t *testing.T) {
 		})
 	}
 }
+
+func TestRunPassesSignalsOn(t *testing.T) {
+	f, e, _ := newOneoffFake(t)
+	signals := make(chan string, 1)
+	f.OnStart(func(c *dockerfake.FakeContainer) {
+		if c.Spec.Labels[engine.LabelOneoff] == "True" {
+			signals <- "SIGINT" // Ctrl-C while it runs
+		}
+	})
+	res, err := e.Run(testContext(t), oneoffStack(), engine.RunOptions{
+		Service: "client", NoDeps: true, Signals: signals, Cmd: []string{"sleep", "1h"},
+	})
+	if err != nil {
+		t.Fatalf("Run: %v, want the one-off's own exit", err)
+	}
+	if res.ExitCode != 130 {
+		t.Errorf("exit code %d, want 130: SIGINT reached the one-off", res.ExitCode)
+	}
+	if n := f.Calls("ContainerKill"); n != 1 {
+		t.Errorf("%d kills, want the one signal passed on", n)
+	}
+}

@@ -4,7 +4,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
+	"os"
+	"os/signal"
 	"sync"
+	"sync/atomic"
 
 	"github.com/mattn/go-shellwords"
 	"github.com/spf13/cobra"
@@ -62,6 +66,38 @@ as soon as it exits with --rm.`,
 	return cmd
 }
 
+// passInterrupts handles Ctrl-C for a one-off without a TTY, as docker run
+// does: once the one-off runs, each Ctrl-C is passed on to it as SIGINT (the
+// one-off decides what it means), and the third stops it; before that, the
+// first one cancels, as everywhere.
+func passInterrupts(parent context.Context, attached *atomic.Bool, stderr io.Writer) (context.Context, <-chan string, func()) {
+	ctx, cancel := context.WithCancel(parent)
+	sigs := make(chan os.Signal, 4)
+	signal.Notify(sigs, os.Interrupt)
+	pass := make(chan string, 4)
+	go func() {
+		passed := 0
+		for range sigs {
+			if !attached.Load() || passed == 2 {
+				cancel()
+				continue
+			}
+			passed++
+			if passed == 1 {
+				fmt.Fprintln(stderr, "passing the interrupt on to the one-off (press Ctrl+C twice more to stop it)")
+			}
+			select {
+			case pass <- "SIGINT":
+			default:
+			}
+		}
+	}()
+	return ctx, pass, func() {
+		signal.Stop(sigs)
+		cancel()
+	}
+}
+
 func runRun(ctx context.Context, g *globalOptions, opts runOptions, args []string) error {
 	env, err := envFlags(opts.Env)
 	if err != nil {
@@ -85,8 +121,19 @@ func runRun(ctx context.Context, g *globalOptions, opts runOptions, args []strin
 	local := newLocalTerminal(g, !opts.NoTTY && !opts.Detach)
 	restore := func() {}
 	var rawErr error
-	runCtx, _, stopSignals := interrupts(ctx)
-	defer stopSignals()
+	var attached atomic.Bool
+	var signals <-chan string
+	var runCtx context.Context
+	if local.streams.Tty || opts.Detach {
+		// In raw mode a Ctrl-C is a key for the container, not a signal.
+		var stopSignals func()
+		runCtx, _, stopSignals = interrupts(ctx)
+		defer stopSignals()
+	} else {
+		var stopSignals func()
+		runCtx, signals, stopSignals = passInterrupts(ctx, &attached, g.stderr)
+		defer stopSignals()
+	}
 	var cmd []string
 	if len(args) > 1 {
 		cmd = args[1:]
@@ -104,7 +151,9 @@ func runRun(ctx context.Context, g *globalOptions, opts runOptions, args []strin
 		Remove:     opts.Remove,
 		Images:     engine.ImageOptions{Build: opts.Build, Pull: opts.Pull},
 		Streams:    local.streams,
+		Signals:    signals,
 		Attaching: sync.OnceFunc(func() {
+			attached.Store(true)
 			done()
 			if r, err := local.makeRaw(); err != nil {
 				rawErr = err
