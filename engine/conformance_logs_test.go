@@ -118,3 +118,56 @@ func TestLogsFollowWithoutRejoinEndsWithTheContainers(t *testing.T) {
 		}
 	})
 }
+
+// A container that was stopped when following began, and starts later, is
+// followed from its new run: its history (already shown, up to --tail) is
+// not printed again.
+func TestLogsFollowResumesAContainerStoppedBefore(t *testing.T) {
+	eachWorld(t, func(t *testing.T, e *env) {
+		p := e.stack()
+		e.service(p, "web")
+		e.up(p, engine.UpOptions{})
+		web1 := e.project + "-web-1"
+		if err := e.engine.Stop(e.ctx(), e.project, engine.StopOptions{}); err != nil {
+			t.Fatal(err)
+		}
+
+		ctx, cancel := context.WithCancel(e.ctx())
+		defer cancel()
+		tally := &logTally{t: t, lines: make(chan engine.LogLine, 1000)}
+		firstEnded := make(chan struct{}, 1)
+		done := make(chan error, 1)
+		go func() {
+			done <- e.engine.Logs(ctx, e.project, engine.LogsOptions{
+				LogOptions: engine.LogOptions{Follow: true, Tail: "1"},
+				Rejoin:     true,
+				Ended: func(string, string, int) {
+					select {
+					case firstEnded <- struct{}{}:
+					default:
+					}
+				},
+			}, func(l engine.LogLine) { tally.lines <- l })
+		}()
+		select {
+		case <-firstEnded:
+		case <-time.After(30 * time.Second):
+			t.Fatal("the stopped container's stream did not end")
+		}
+		tally.drain()
+		before := tally.count(web1, "listening on")
+
+		if err := e.engine.Start(e.ctx(), e.project, nil); err != nil {
+			t.Fatal(err)
+		}
+		tally.waitFor(web1, "listening on", before+1)
+		cancel()
+		if err := <-done; err != nil {
+			t.Fatalf("Logs: %v", err)
+		}
+		tally.drain()
+		if n := tally.count(web1, "listening on"); n != before+1 {
+			t.Errorf("%s said listening %d times after its start, want once: its history came again\n%+v", web1, n-before, tally.seen)
+		}
+	})
+}

@@ -106,7 +106,9 @@ func (f *logFollower) follow(id string, line LogLine, lo LogOptions) {
 		}
 		if f.opts.Ended != nil {
 			code := -1
-			if st, err := f.e.docker.ContainerInspect(f.ctx, id); err == nil && !st.Running {
+			// A container its restart policy brings back is "restarting"
+			// (and counts as running) with the code it exited with.
+			if st, err := f.e.docker.ContainerInspect(f.ctx, id); err == nil && (!st.Running || st.State == "restarting") {
 				code = st.ExitCode
 			}
 			f.opts.Ended(line.Container, line.Service, code)
@@ -155,9 +157,17 @@ func (f *logFollower) rejoin(events <-chan Event, eventErrs <-chan error, stream
 	died := map[string]time.Time{}
 	pending := map[string]LogLine{} // started again while still streaming
 	start := func(id string, line LogLine) {
+		_, seen := streaming[id]
 		streaming[id] = true
 		lo := f.opts.LogOptions
 		lo.Tail, lo.Since = "all", died[id]
+		if seen && lo.Since.IsZero() {
+			// Followed before, but its exit came before ours began: pick
+			// up after its last exit, by the daemon's clock.
+			if st, err := f.e.docker.ContainerInspect(f.ctx, id); err == nil && !st.FinishedAt.IsZero() {
+				lo.Since = st.FinishedAt.Add(time.Nanosecond)
+			}
+		}
 		f.follow(id, line, lo)
 	}
 	for {

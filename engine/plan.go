@@ -228,7 +228,9 @@ func PlanUp(p *spec.Project, obs *Observed, images map[string]string, opts PlanO
 		}
 	}
 	for _, svc := range obs.Services() {
-		if _, ok := p.Services[svc]; !ok {
+		// A service left out by profiles is still in the stack, as in
+		// Compose: its containers are not orphans.
+		if p.Services[svc] == nil && p.Disabled[svc] == nil {
 			pl.Orphans = append(pl.Orphans, obs.ServiceContainers(svc)...)
 		}
 	}

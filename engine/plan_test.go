@@ -163,7 +163,11 @@ func TestPlanUpOrphansAndDuplicates(t *testing.T) {
 	dup.ID, dup.Name = "id-dup", "x-a-1-dup"
 	obs.Containers = append(obs.Containers, dup, ObservedContainer{
 		Container: Container{ID: "id-old", Name: "x-old-1", State: "running"}, Service: "old", Number: 1,
+	}, ObservedContainer{
+		// Left out by profiles now, but still in the stack: no orphan.
+		Container: Container{ID: "id-tools", Name: "x-tools-1", State: "running"}, Service: "tools", Number: 1,
 	})
+	p.Disabled = map[string]*spec.Service{"tools": {Name: "tools", Profiles: []string{"debug"}}}
 	pl, err := PlanUp(p, obs, chainImages, PlanOptions{})
 	if err != nil {
 		t.Fatal(err)

@@ -31,6 +31,12 @@ type RunOptions struct {
 	Name string
 	// NoDeps skips bringing up the service's dependencies.
 	NoDeps bool
+	// ServicePorts publishes the service's ports, which a one-off
+	// otherwise leaves to the service's own containers.
+	ServicePorts bool
+	// UseAliases gives the one-off the service's network aliases, so it
+	// answers to the service's name; otherwise it is reached by its own.
+	UseAliases bool
 	// Detach starts the container and returns without waiting.
 	Detach bool
 	// Remove removes the container once it exits, or when ctx ends.
@@ -160,12 +166,16 @@ func (e *Engine) prepareOneoff(ctx context.Context, p *spec.Project, s *spec.Ser
 }
 
 // oneoffSpec is the container spec of a one-off of s: the service's
-// container with opts' overrides, no published ports and no restart
-// policy (a one-off runs once), labelled as a one-off.
+// container with opts' overrides, labelled as a one-off, with no restart
+// policy (a one-off runs once) and, unless asked, neither the service's
+// published ports nor its network aliases, which belong to the service's
+// own containers.
 func oneoffSpec(p *spec.Project, s *spec.Service, imageID string, opts RunOptions) (ContainerSpec, error) {
 	svc := *s
 	svc.ContainerName = ""
-	svc.Ports = nil
+	if !opts.ServicePorts {
+		svc.Ports = nil
+	}
 	svc.Restart = ""
 	if opts.Entrypoint != nil {
 		svc.Entrypoint = opts.Entrypoint
@@ -199,6 +209,11 @@ func oneoffSpec(p *spec.Project, s *spec.Service, imageID string, opts RunOption
 		cs.Name = fmt.Sprintf("%s-%s-run-%s", p.Name, s.Name, suffix)
 	}
 	cs.Labels[LabelOneoff] = "True"
+	if !opts.UseAliases {
+		for i := range cs.Networks {
+			cs.Networks[i].Aliases = nil
+		}
+	}
 	cs.Tty = opts.Tty
 	cs.OpenStdin = opts.Stdin != nil && !opts.Detach
 	cs.StdinOnce = cs.OpenStdin

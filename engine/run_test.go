@@ -182,6 +182,12 @@ func TestRunContainerSpec(t *testing.T) {
 			wantEntrypoint: []string{"/bin/other", "-x"},
 			wantEnv:        []string{"KEEP=yes", "MODE=service"},
 		},
+		{
+			name:    "service ports and aliases when asked",
+			opts:    engine.RunOptions{Service: "client", ServicePorts: true, UseAliases: true},
+			wantCmd: []string{"sleep", "1h"},
+			wantEnv: []string{"KEEP=yes", "MODE=service"},
+		},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -214,11 +220,13 @@ func TestRunContainerSpec(t *testing.T) {
 			if s.Labels[engine.LabelOneoff] != "True" || s.Labels[engine.LabelProject] != "p" || s.Labels[engine.LabelService] != "client" {
 				t.Errorf("labels %v, want a one-off of p/client", s.Labels)
 			}
-			if len(s.Ports) != 0 || s.RestartPolicy != "no" {
-				t.Errorf("ports %v restart %q, want none and no", s.Ports, s.RestartPolicy)
+			if (len(s.Ports) != 0) != tt.opts.ServicePorts || s.RestartPolicy != "no" {
+				t.Errorf("ports %v restart %q, want the service's ports only with ServicePorts, and no", s.Ports, s.RestartPolicy)
 			}
-			if aliases, ok := c.Networks["p_default"]; !ok || !slices.Contains(aliases, "client") {
-				t.Errorf("networks %v, want p_default with alias client", c.Networks)
+			// The service's name belongs to its own containers: traffic for
+			// it must not land on a one-off, unless asked.
+			if aliases, ok := c.Networks["p_default"]; !ok || slices.Contains(aliases, "client") != tt.opts.UseAliases {
+				t.Errorf("networks %v, want p_default, with alias client only with UseAliases", c.Networks)
 			}
 		})
 	}

@@ -26,6 +26,9 @@ type UpOptions struct {
 	WaitTimeout time.Duration
 	// DependencyTimeout bounds each wait for a depends_on condition.
 	DependencyTimeout time.Duration
+	// StopTimeout overrides each service's stop_grace_period for the
+	// containers up stops (recreate, scale down).
+	StopTimeout *time.Duration
 }
 
 // Up converges the project to p: it observes what exists, plans, and
@@ -56,13 +59,14 @@ func (e *Engine) Up(ctx context.Context, p *spec.Project, opts UpOptions) (*Plan
 		}
 	}
 	if opts.RemoveOrphans {
-		if err := e.removeContainers(ctx, plan.Orphans, nil); err != nil {
+		if err := e.removeContainers(ctx, plan.Orphans, opts.StopTimeout); err != nil {
 			return plan, err
 		}
 	}
 	err = e.apply(ctx, p, plan, applyOptions{
 		Parallel:          opts.Parallel,
 		DependencyTimeout: opts.DependencyTimeout,
+		StopTimeout:       opts.StopTimeout,
 	})
 	if err != nil {
 		return plan, err
@@ -252,6 +256,7 @@ func (e *Engine) checkExternalResources(ctx context.Context, p *spec.Project, se
 			}
 		}
 	}
+	var missing []error // all of them, so one run says what to create
 	if len(nets) > 0 {
 		all, err := e.docker.NetworkList(ctx, nil)
 		if err != nil {
@@ -263,16 +268,16 @@ func (e *Engine) checkExternalResources(ctx context.Context, p *spec.Project, se
 		}
 		for _, name := range sortedKeys(nets) {
 			if !have[name] {
-				return fmt.Errorf("external network %s (network %q of the stack) not found; create it first, e.g. `docker network create %s`", name, nets[name], name)
+				missing = append(missing, fmt.Errorf("external network %s (network %q of the stack) not found; create it first, e.g. `docker network create %s`", name, nets[name], name))
 			}
 		}
 	}
 	for _, name := range sortedKeys(vols) {
 		if _, err := e.docker.VolumeInspect(ctx, name); errors.Is(err, ErrNotFound) {
-			return fmt.Errorf("external volume %s (volume %q of the stack) not found; create it first, e.g. `docker volume create %s`", name, vols[name], name)
+			missing = append(missing, fmt.Errorf("external volume %s (volume %q of the stack) not found; create it first, e.g. `docker volume create %s`", name, vols[name], name))
 		} else if err != nil {
 			return fmt.Errorf("inspect external volume %s: %w", name, err)
 		}
 	}
-	return nil
+	return errors.Join(missing...)
 }

@@ -17,12 +17,16 @@ import (
 )
 
 type runOptions struct {
-	Remove     bool
-	Detach     bool
-	NoTTY      bool
-	NoDeps     bool
-	Env        []string
-	Entrypoint string
+	Remove bool
+	Detach bool
+	NoTTY  bool
+	NoDeps bool
+	// ServicePorts and UseAliases give the one-off what the service's
+	// containers have: published ports, network aliases.
+	ServicePorts bool
+	UseAliases   bool
+	Env          []string
+	Entrypoint   string
 	// EntrypointSet tells --entrypoint "" (clear it) from no flag.
 	EntrypointSet bool
 	Name          string
@@ -56,6 +60,8 @@ as soon as it exits with --rm.`,
 	f.BoolVarP(&opts.Detach, "detach", "d", false, "start the container in the background and print its name")
 	f.BoolVarP(&opts.NoTTY, "no-tty", "T", false, "do not allocate a TTY, even when stdin is a terminal")
 	f.BoolVar(&opts.NoDeps, "no-deps", false, "do not start the service's dependencies")
+	f.BoolVar(&opts.ServicePorts, "service-ports", false, "publish the service's ports (left out by default)")
+	f.BoolVar(&opts.UseAliases, "use-aliases", false, "answer to the service's name on its networks (by default only to the one-off's own)")
 	f.StringArrayVarP(&opts.Env, "env", "e", nil, "set an environment variable, KEY=value or KEY to pass ours (repeatable)")
 	f.StringVar(&opts.Entrypoint, "entrypoint", "", `replace the entrypoint (split like a shell command line; "" clears it)`)
 	f.StringVar(&opts.Name, "name", "", "name of the container (default <project>-<service>-run-<random>)")
@@ -139,19 +145,21 @@ func runRun(ctx context.Context, g *globalOptions, opts runOptions, args []strin
 		cmd = args[1:]
 	}
 	res, err := e.Run(runCtx, p, engine.RunOptions{
-		Service:    args[0],
-		Cmd:        cmd,
-		Entrypoint: entrypoint,
-		Env:        env,
-		User:       opts.User,
-		WorkingDir: opts.WorkingDir,
-		Name:       opts.Name,
-		NoDeps:     opts.NoDeps,
-		Detach:     opts.Detach,
-		Remove:     opts.Remove,
-		Images:     engine.ImageOptions{Build: opts.Build, Pull: opts.Pull},
-		Streams:    local.streams,
-		Signals:    signals,
+		Service:      args[0],
+		Cmd:          cmd,
+		Entrypoint:   entrypoint,
+		Env:          env,
+		User:         opts.User,
+		WorkingDir:   opts.WorkingDir,
+		Name:         opts.Name,
+		NoDeps:       opts.NoDeps,
+		ServicePorts: opts.ServicePorts,
+		UseAliases:   opts.UseAliases,
+		Detach:       opts.Detach,
+		Remove:       opts.Remove,
+		Images:       engine.ImageOptions{Build: opts.Build, Pull: opts.Pull},
+		Streams:      local.streams,
+		Signals:      signals,
 		Attaching: sync.OnceFunc(func() {
 			attached.Store(true)
 			done()

@@ -44,7 +44,7 @@ func runScale(ctx context.Context, g *globalOptions, wait bool, args []string) e
 	var services []string
 	for name := range scale {
 		if _, ok := p.Services[name]; !ok {
-			return fmt.Errorf("scale %s: no such service", name)
+			return fmt.Errorf("no such service: %s", name)
 		}
 		services = append(services, name)
 	}

@@ -7,6 +7,7 @@ import (
 	"os"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -59,7 +60,7 @@ Ctrl-C kills it.`,
 	f.IntVar(&opts.Parallel, "parallel", engine.DefaultParallel, "container operations in flight at once")
 	f.StringVar(&opts.ExitCodeFrom, "exit-code-from", "", "exit with the exit code of this service's container; implies --abort-on-container-exit")
 	f.BoolVar(&opts.AbortOnExit, "abort-on-container-exit", false, "stop the whole stack when any container stops (attached mode)")
-	addStopTimeoutFlag(f, &opts.Timeout, "stop timeout on Ctrl-C")
+	addStopTimeoutFlag(f, &opts.Timeout, "stop timeout for recreated, removed and, on Ctrl-C, stopped containers")
 	f.BoolVar(&opts.Build, "build", false, "build images even if their context is unchanged")
 	f.StringVar(&opts.Pull, "pull", "", "pull images: always, missing, never (default: each service's pull_policy)")
 	return cmd
@@ -95,7 +96,7 @@ func runUp(ctx context.Context, g *globalOptions, opts upOptions, services []str
 	}
 	for name := range scale {
 		if _, ok := p.Services[name]; !ok {
-			return fmt.Errorf("--scale %s: no such service", name)
+			return fmt.Errorf("--scale: no such service: %s", name)
 		}
 	}
 	e, done, err := g.newEngine()
@@ -118,6 +119,7 @@ func runUp(ctx context.Context, g *globalOptions, opts upOptions, services []str
 		RemoveOrphans: opts.RemoveOrphans,
 		Wait:          opts.Wait,
 		WaitTimeout:   opts.WaitTimeout,
+		StopTimeout:   opts.Timeout,
 	})
 	if opts.DryRun && plan != nil {
 		done()
@@ -148,7 +150,7 @@ func runUp(ctx context.Context, g *globalOptions, opts upOptions, services []str
 	}
 	if opts.ExitCodeFrom != "" {
 		if _, ok := p.Services[opts.ExitCodeFrom]; !ok {
-			return fmt.Errorf("--exit-code-from %s: no such service", opts.ExitCodeFrom)
+			return fmt.Errorf("--exit-code-from: no such service: %s", opts.ExitCodeFrom)
 		}
 		opts.AbortOnExit = true
 	}
@@ -170,6 +172,8 @@ func attach(ctx context.Context, g *globalOptions, e *engine.Engine, p *spec.Pro
 		code      int
 	}
 	exited := make(chan exit, 1)
+	var codesMu sync.Mutex
+	codes := map[string]int{} // service -> exit code of its last ended run
 	logsDone := make(chan error, 1)
 	go func() {
 		logsDone <- e.Logs(logsCtx, p.Name, engine.LogsOptions{
@@ -183,6 +187,11 @@ func attach(ctx context.Context, g *globalOptions, e *engine.Engine, p *spec.Pro
 			},
 			Ended: func(container, service string, code int) {
 				printer.Message(exitedMessage(container, code))
+				if code >= 0 {
+					codesMu.Lock()
+					codes[service] = code
+					codesMu.Unlock()
+				}
 				if opts.AbortOnExit {
 					select {
 					case exited <- exit{container, code}:
@@ -209,11 +218,24 @@ func attach(ctx context.Context, g *globalOptions, e *engine.Engine, p *spec.Pro
 		stopLogs()
 		<-logsDone
 		printer.Message(stopping)
+		// A SIGTERM to stack ended ctx too; the stack still stops gracefully.
+		ctx = context.WithoutCancel(ctx)
 		if err := stopAttached(ctx, g, e, p.Name, services, opts.Timeout, interrupted, more, printer); err != nil {
 			return err
 		}
 	}
 	if opts.ExitCodeFrom != "" {
+		// The code it exited with here; a restart policy may have run it
+		// again since, and the stop ended that run with another.
+		codesMu.Lock()
+		code, ok := codes[opts.ExitCodeFrom]
+		codesMu.Unlock()
+		if ok {
+			if code != 0 {
+				return exitError{code: code}
+			}
+			return nil
+		}
 		return exitCodeFrom(ctx, e, p.Name, opts.ExitCodeFrom)
 	}
 	if abortCode != 0 {

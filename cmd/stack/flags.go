@@ -2,6 +2,8 @@ package main
 
 import (
 	"errors"
+	"fmt"
+	"math"
 	"strconv"
 	"time"
 
@@ -9,8 +11,9 @@ import (
 )
 
 // stopTimeoutFlag is -t/--timeout of the commands that stop containers: a
-// duration ("10s") or, as in Docker Compose, whole seconds ("10"). Unset
-// leaves each service's stop_grace_period; 0 kills at once.
+// duration ("10s") or, as in Docker Compose, seconds ("10", "1.5"). The
+// engine counts whole seconds, rounding up. Unset leaves each service's
+// stop_grace_period; 0 kills at once.
 type stopTimeoutFlag struct{ timeout **time.Duration }
 
 var _ pflag.Value = stopTimeoutFlag{}
@@ -22,16 +25,24 @@ func (f stopTimeoutFlag) String() string {
 	return (*f.timeout).String()
 }
 
+// maxStopTimeout is far beyond any grace period, and far from overflow.
+const maxStopTimeout = 24 * time.Hour
+
 func (f stopTimeoutFlag) Set(s string) error {
 	d, err := time.ParseDuration(s)
-	if n, nerr := strconv.Atoi(s); nerr == nil {
-		d, err = time.Duration(n)*time.Second, nil
+	if secs, ferr := strconv.ParseFloat(s, 64); ferr == nil {
+		if math.IsNaN(secs) || secs < 0 || secs > maxStopTimeout.Seconds() {
+			return fmt.Errorf("want 0 to %d seconds", int(maxStopTimeout.Seconds()))
+		}
+		d, err = time.Duration(secs*float64(time.Second)), nil
 	}
-	if err != nil {
+	switch {
+	case err != nil:
 		return errors.New("want seconds or a duration such as 10s")
-	}
-	if d < 0 {
+	case d < 0:
 		return errors.New("must not be negative")
+	case d > maxStopTimeout:
+		return fmt.Errorf("more than %s", maxStopTimeout)
 	}
 	*f.timeout = &d
 	return nil
@@ -41,5 +52,5 @@ func (f stopTimeoutFlag) Type() string { return "duration" }
 
 // addStopTimeoutFlag adds -t/--timeout to fs, setting *timeout when given.
 func addStopTimeoutFlag(fs *pflag.FlagSet, timeout **time.Duration, what string) {
-	fs.VarP(stopTimeoutFlag{timeout}, "timeout", "t", what+" (seconds or a duration; 0 kills at once; default: each service's stop_grace_period)")
+	fs.VarP(stopTimeoutFlag{timeout}, "timeout", "t", what+" (seconds or a duration, counted in whole seconds; 0 kills at once; default: each service's stop_grace_period)")
 }

@@ -114,7 +114,8 @@ func (f *Fake) ContainerStart(ctx context.Context, id string) error {
 		f.mu.Unlock()
 		return nil
 	}
-	c.State, c.ExitCode, c.StartedAt, c.FinishedAt = "running", 0, f.now(), time.Time{}
+	// FinishedAt keeps the last exit, as the daemon's does.
+	c.State, c.ExitCode, c.StartedAt = "running", 0, f.now()
 	if hc := c.Spec.Healthcheck; hc != nil && !slices.Equal(hc.Test, []string{"NONE"}) {
 		c.Health = "starting"
 	}

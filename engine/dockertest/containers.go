@@ -57,6 +57,18 @@ func testContainerLifecycle(h *harness) {
 		h.Errorf("stopping a stopped container: %v, want no error", err)
 	}
 
+	// Started again, it keeps the time of its last exit (logs -f resumes
+	// from it).
+	finished := st.FinishedAt
+	h.start(id)
+	if st := h.inspect(id); !st.Running || !st.FinishedAt.Equal(finished) {
+		h.Errorf("after a second start: running %v finished %v, want running and the last exit %v", st.Running, st.FinishedAt, finished)
+	}
+	h.waitForLog(id, "listening on")
+	if err := h.d.ContainerStop(h.ctx, id, &timeout); err != nil {
+		h.Fatalf("ContainerStop: %v", err)
+	}
+
 	if err := h.d.ContainerRemove(h.ctx, id, false); err != nil {
 		h.Fatalf("ContainerRemove: %v", err)
 	}
