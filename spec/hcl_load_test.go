@@ -12,10 +12,9 @@ import (
 
 // loadHCLSource writes src as stack.hcl (and files, relative to it) into a
 // folder named demo and loads it.
-func loadHCLSource(t *testing.T, src string, files map[string]string, opts LoadOptions) (*Project, error) {
+// writeTestFiles writes files (relative name -> content) under dir.
+func writeTestFiles(t *testing.T, dir string, files map[string]string) {
 	t.Helper()
-	dir := filepath.Join(t.TempDir(), "demo")
-	files = mergeFiles(files, map[string]string{"stack.hcl": src})
 	for name, content := range files {
 		path := filepath.Join(dir, name)
 		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
@@ -25,6 +24,12 @@ func loadHCLSource(t *testing.T, src string, files map[string]string, opts LoadO
 			t.Fatal(err)
 		}
 	}
+}
+
+func loadHCLSource(t *testing.T, src string, files map[string]string, opts LoadOptions) (*Project, error) {
+	t.Helper()
+	dir := filepath.Join(t.TempDir(), "demo")
+	writeTestFiles(t, dir, mergeFiles(files, map[string]string{"stack.hcl": src}))
 	opts.Files = []string{filepath.Join(dir, "stack.hcl")}
 	for i, f := range opts.VarFiles {
 		opts.VarFiles[i] = filepath.Join(dir, f)

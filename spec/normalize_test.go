@@ -1,7 +1,6 @@
 package spec
 
 import (
-	"os"
 	"path/filepath"
 	"testing"
 
@@ -45,15 +44,7 @@ services:
 `
 	dir := t.TempDir()
 	files := map[string]string{"stack.hcl": hclSrc, "compose.yaml": composeSrc, "token.txt": "x\n", "api/Dockerfile": "FROM scratch\n"}
-	for name, content := range files {
-		path := filepath.Join(dir, name)
-		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(path, []byte(content), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
+	writeTestFiles(t, dir, files)
 	fromHCL := configJSON(t, LoadOptions{Files: []string{filepath.Join(dir, "stack.hcl")}, Environ: []string{}})
 	fromCompose := configJSON(t, LoadOptions{Files: []string{filepath.Join(dir, "compose.yaml")}, Environ: []string{}})
 	if diff := cmp.Diff(fromCompose, fromHCL); diff != "" {
