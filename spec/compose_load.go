@@ -39,7 +39,9 @@ func loadCompose(opts LoadOptions) (*Project, error) {
 	if err != nil {
 		return nil, composeError(opts.Files, index, err)
 	}
+	release := captureComposeLogs(opts.Files)
 	cp, err := loadComposeProject(popts)
+	logged := release()
 	if err != nil {
 		return nil, composeError(opts.Files, index, err)
 	}
@@ -54,6 +56,7 @@ func loadCompose(opts LoadOptions) (*Project, error) {
 	if err != nil {
 		return nil, err
 	}
+	p.Warnings = append(p.Warnings, logged...)
 	p.Warnings = append(p.Warnings, warnings...)
 	return p, nil
 }
