@@ -30,7 +30,7 @@ type upOptions struct {
 	Parallel      int
 	ExitCodeFrom  string
 	AbortOnExit   bool
-	Timeout       *time.Duration // stop timeout on Ctrl-C; nil: stop_grace_period
+	Timeout       *time.Duration // stop timeout (recreate, remove, Ctrl-C); nil: stop_grace_period
 	Build         bool
 	Pull          string
 }
