@@ -73,8 +73,8 @@ func (e *Engine) ServiceNames(ctx context.Context, project string) (map[string]b
 		return nil, err
 	}
 	names := map[string]bool{}
-	for _, c := range obs.Containers {
-		names[c.Service] = true
+	for _, s := range obs.Services() {
+		names[s] = true
 	}
 	return names, nil
 }
