@@ -297,16 +297,11 @@ func (g *globalOptions) serviceEngine(ctx context.Context, services []string) (p
 // stderr in the --progress mode. done ends the progress display; calling it
 // again does nothing. The client lives as long as the process.
 func (g *globalOptions) newEngine() (e *engine.Engine, done func(), err error) {
-	mode, err := ui.ResolveMode(g.Progress, g.stderr)
-	if err != nil {
-		return nil, nil, err
-	}
 	docker, err := mobydocker.New(g.log)
 	if err != nil {
 		return nil, nil, err
 	}
-	progress := ui.NewProgress(g.stderr, mode)
-	return engine.New(docker, g.log, progress.Report), sync.OnceFunc(progress.Close), nil
+	return g.withProgress(engine.New(docker, g.log, nil))
 }
 
 // withProgress returns e reporting to a new progress display, and the
