@@ -56,11 +56,12 @@ func (e *Engine) Logs(ctx context.Context, project string, opts LogsOptions, sin
 	if err != nil {
 		return err
 	}
-	f := &logFollower{e: e, ctx: ctx, opts: opts, sink: sink, ended: make(chan string, 16)}
+	f := &logFollower{e: e, ctx: ctx, opts: opts, sink: sink, rejoining: events != nil,
+		ended: make(chan string, 16), dies: map[string]chan int{}}
 	streaming := map[string]bool{}
 	for _, c := range filterContainers(obs.Containers, opts.Services, func(ObservedContainer) bool { return true }) {
 		streaming[c.ID] = true
-		f.follow(c.ID, LogLine{Container: c.Name, Service: c.Service, Number: c.Number}, opts.LogOptions)
+		f.follow(c.ID, LogLine{Container: c.Name, Service: c.Service, Number: c.Number}, opts.LogOptions, c.Running())
 	}
 	if events != nil {
 		f.rejoin(events, eventErrs, streaming)
@@ -83,18 +84,59 @@ func (e *Engine) Logs(ctx context.Context, project string, opts LogsOptions, sin
 
 // logFollower runs one stream per container.
 type logFollower struct {
-	e     *Engine
-	ctx   context.Context
-	opts  LogsOptions
-	sink  func(LogLine)
-	ended chan string // IDs whose stream ended, for rejoin
+	e    *Engine
+	ctx  context.Context
+	opts LogsOptions
+	sink func(LogLine)
+	// rejoining is set while rejoin reads the event stream: it takes the
+	// ended streams, and hands over each die's exit code.
+	rejoining bool
+	ended     chan string // IDs whose stream ended, for rejoin
 
 	wg   sync.WaitGroup
 	mu   sync.Mutex
 	errs []error
+	dies map[string]chan int // container ID -> exit code of its last die
 }
 
-func (f *logFollower) follow(id string, line LogLine, lo LogOptions) {
+// died is where rejoin puts the exit code of a container's die event, for
+// the stream of the run that ended.
+func (f *logFollower) died(id string) chan int {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	ch := f.dies[id]
+	if ch == nil {
+		ch = make(chan int, 1)
+		f.dies[id] = ch
+	}
+	return ch
+}
+
+// dieWait bounds the wait for a die event after its stream ended; they come
+// within milliseconds of each other.
+const dieWait = 2 * time.Second
+
+// exitCode is the code the run that a stream followed exited with, -1 if
+// not known. The die event tells it for a run that was followed while it
+// ran: by the time the stream ends, a restart policy may have started the
+// container again, and an inspect would say nothing of that run.
+func (f *logFollower) exitCode(id string, wasRunning bool) int {
+	if f.rejoining && wasRunning {
+		select {
+		case code := <-f.died(id):
+			return code
+		case <-time.After(dieWait):
+		case <-f.ctx.Done():
+			return -1
+		}
+	}
+	if st, err := f.e.docker.ContainerInspect(f.ctx, id); err == nil && (!st.Running || st.State == "restarting") {
+		return st.ExitCode
+	}
+	return -1
+}
+
+func (f *logFollower) follow(id string, line LogLine, lo LogOptions, wasRunning bool) {
 	f.wg.Go(func() {
 		out := &lineWriter{emit: func(s string) { l := line; l.Text = s; f.sink(l) }}
 		errOut := &lineWriter{emit: func(s string) { l := line; l.Text, l.Stderr = s, true; f.sink(l) }}
@@ -105,20 +147,14 @@ func (f *logFollower) follow(id string, line LogLine, lo LogOptions) {
 			return
 		}
 		if f.opts.Ended != nil {
-			code := -1
-			// A container its restart policy brings back is "restarting"
-			// (and counts as running) with the code it exited with.
-			if st, err := f.e.docker.ContainerInspect(f.ctx, id); err == nil && (!st.Running || st.State == "restarting") {
-				code = st.ExitCode
-			}
-			f.opts.Ended(line.Container, line.Service, code)
+			f.opts.Ended(line.Container, line.Service, f.exitCode(id, wasRunning))
 		}
 		if err != nil && !errors.Is(err, context.Canceled) && !errors.Is(err, ErrNotFound) {
 			f.mu.Lock()
 			f.errs = append(f.errs, fmt.Errorf("logs of %s: %w", line.Container, err))
 			f.mu.Unlock()
 		}
-		if f.opts.Rejoin {
+		if f.rejoining {
 			select {
 			case f.ended <- id:
 			case <-f.ctx.Done():
@@ -127,9 +163,20 @@ func (f *logFollower) follow(id string, line LogLine, lo LogOptions) {
 	})
 }
 
+// idleRecheck is how often KeepFollowing is asked again while no stream is
+// open and it said yes: the daemon may list a container as running for a
+// moment after its stream and its die event, and a restart policy may wait
+// before it starts the container again.
+const idleRecheck = 500 * time.Millisecond
+
+// idle tells whether no stream is open, so KeepFollowing decides.
+func (f *logFollower) idle(streaming map[string]bool) bool {
+	return f.opts.KeepFollowing != nil && !slices.Contains(slices.Collect(maps.Values(streaming)), true)
+}
+
 // keepFollowing asks opts.KeepFollowing once no stream is open.
 func (f *logFollower) keepFollowing(streaming map[string]bool) bool {
-	if f.opts.KeepFollowing == nil || slices.Contains(slices.Collect(maps.Values(streaming)), true) {
+	if !f.idle(streaming) {
 		return true
 	}
 	keep, err := f.opts.KeepFollowing(f.ctx)
@@ -168,12 +215,25 @@ func (f *logFollower) rejoin(events <-chan Event, eventErrs <-chan error, stream
 				lo.Since = st.FinishedAt.Add(time.Nanosecond)
 			}
 		}
-		f.follow(id, line, lo)
+		select { // a code from an earlier run is not this run's
+		case <-f.died(id):
+		default:
+		}
+		f.follow(id, line, lo, true)
 	}
+	var recheck <-chan time.Time
 	for {
+		if recheck == nil && f.idle(streaming) {
+			recheck = time.After(idleRecheck)
+		}
 		select {
 		case <-f.ctx.Done():
 			return
+		case <-recheck:
+			recheck = nil
+			if !f.keepFollowing(streaming) {
+				return
+			}
 		case err, ok := <-eventErrs:
 			if ok && err != nil && f.ctx.Err() == nil {
 				f.mu.Lock()
@@ -202,6 +262,14 @@ func (f *logFollower) rejoin(events <-chan Event, eventErrs <-chan error, stream
 			switch ev.Action {
 			case "die":
 				died[ev.ID] = ev.Time.Add(time.Nanosecond)
+				if code, err := strconv.Atoi(a["exitCode"]); err == nil {
+					ch := f.died(ev.ID)
+					select { // the newest code wins over one nobody took
+					case <-ch:
+					default:
+					}
+					ch <- code
+				}
 			case "start":
 				number, _ := strconv.Atoi(a[LabelNumber])
 				line := LogLine{Container: a["name"], Service: a[LabelService], Number: number}
