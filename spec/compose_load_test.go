@@ -104,7 +104,7 @@ func TestLoadComposeFixtures(t *testing.T) {
 				}
 				keys = append(keys, w.KeyPath)
 			}
-			eq(t, "warnings", keys, []string{"services.app.deploy.placement", "services.app.dns", "services.app.logging", "services.app.ulimits"})
+			eq(t, "warnings", keys, []string{"services.app.deploy.placement"})
 		}},
 	}
 	for _, tt := range tests {

@@ -1,6 +1,7 @@
 package spec
 
 import (
+	"fmt"
 	"sort"
 	"strconv"
 	"time"
@@ -184,7 +185,135 @@ func fromComposeService(name string, cs types.ServiceConfig, file string, index 
 		s.Configs = append(s.Configs, fileRef(types.FileReferenceConfig(ref)))
 	}
 	s.Resources = resourcesOf(cs)
+	if err := runtimeOf(s, cs); err != nil {
+		return nil, err
+	}
 	return s, nil
+}
+
+// runtimeOf maps the namespace, device, kernel and tuning keys.
+func runtimeOf(s *Service, cs types.ServiceConfig) error {
+	s.NetworkMode = cs.NetworkMode
+	if s.NetworkMode == "" && cs.Net != "" {
+		s.NetworkMode = cs.Net // the Compose file format 1 name
+	}
+	s.Ipc = cs.Ipc
+	s.Pid = cs.Pid
+	for i, v := range cs.VolumesFrom {
+		vf, ok := ParseVolumesFrom(v)
+		if !ok {
+			return errorf(s.Pos(fmt.Sprintf("volumes_from[%d]", i)), "services.%s.volumes_from[%d]: invalid entry %q (want service[:ro|:rw] or container:name[:ro|:rw])", s.Name, i, v)
+		}
+		s.VolumesFrom = append(s.VolumesFrom, vf)
+	}
+	s.Links = append([]string(nil), cs.Links...)
+	s.ExternalLinks = append([]string(nil), cs.ExternalLinks...)
+	s.UseAPISocket = cs.UseAPISocket
+	if cs.PullRefreshAfter != "" {
+		d, err := parseDuration(cs.PullRefreshAfter)
+		if err != nil || d <= 0 {
+			return errorf(s.Pos("pull_refresh_after"), "services.%s.pull_refresh_after: invalid duration %q", s.Name, cs.PullRefreshAfter)
+		}
+		s.PullRefreshAfter = d
+	}
+
+	r := &s.RuntimeOptions
+	r.Uts = cs.Uts
+	r.UsernsMode = cs.UserNSMode
+	r.Cgroup = cs.Cgroup
+	r.CgroupParent = cs.CgroupParent
+	r.Isolation = cs.Isolation
+	r.Runtime = cs.Runtime
+	for _, d := range cs.Devices {
+		r.Devices = append(r.Devices, Device{Source: d.Source, Target: d.Target, Permissions: d.Permissions})
+	}
+	r.DeviceCgroupRules = append([]string(nil), cs.DeviceCgroupRules...)
+	r.GroupAdd = append([]string(nil), cs.GroupAdd...)
+	r.ShmSize = int64(cs.ShmSize)
+	r.Tmpfs = append([]string(nil), cs.Tmpfs...)
+	if len(cs.Ulimits) > 0 {
+		r.Ulimits = map[string]Ulimit{}
+		for name, u := range cs.Ulimits {
+			if u == nil {
+				continue
+			}
+			if u.Single != 0 {
+				r.Ulimits[name] = Ulimit{Soft: int64(u.Single), Hard: int64(u.Single)}
+			} else {
+				r.Ulimits[name] = Ulimit{Soft: int64(u.Soft), Hard: int64(u.Hard)}
+			}
+		}
+	}
+	r.Sysctls = emptyToNil(map[string]string(cs.Sysctls))
+	r.StorageOpt = emptyToNil(cs.StorageOpt)
+	r.Annotations = emptyToNil(map[string]string(cs.Annotations))
+	switch {
+	case cs.Logging != nil:
+		r.Logging = &Logging{Driver: cs.Logging.Driver, Options: emptyToNil(map[string]string(cs.Logging.Options))}
+	case cs.LogDriver != "" || len(cs.LogOpt) > 0:
+		r.Logging = &Logging{Driver: cs.LogDriver, Options: emptyToNil(cs.LogOpt)}
+	}
+	r.DNS = append([]string(nil), cs.DNS...)
+	r.DNSOpt = append([]string(nil), cs.DNSOpts...)
+	r.DNSSearch = append([]string(nil), cs.DNSSearch...)
+	r.DomainName = cs.DomainName
+	r.MacAddress = cs.MacAddress
+	r.OomKillDisable = cs.OomKillDisable
+	r.OomScoreAdj = cs.OomScoreAdj
+	r.PidsLimit = cs.PidsLimit
+	r.CPUCount = cs.CPUCount
+	r.CPUPercent = roundCPUs(cs.CPUPercent)
+	r.CPUPeriod = cs.CPUPeriod
+	r.CPUQuota = cs.CPUQuota
+	r.CPURTPeriod = cs.CPURTPeriod
+	r.CPURTRuntime = cs.CPURTRuntime
+	r.CPUShares = cs.CPUShares
+	r.CPUSet = cs.CPUSet
+	r.MemReservation = int64(cs.MemReservation)
+	r.MemSwapLimit = int64(cs.MemSwapLimit)
+	r.MemSwappiness = int64(cs.MemSwappiness)
+	if b := cs.BlkioConfig; b != nil {
+		bl := &Blkio{Weight: b.Weight}
+		for _, w := range b.WeightDevice {
+			bl.WeightDevice = append(bl.WeightDevice, WeightDevice{Path: w.Path, Weight: w.Weight})
+		}
+		throttle := func(in []types.ThrottleDevice) []ThrottleDevice {
+			var out []ThrottleDevice
+			for _, t := range in {
+				out = append(out, ThrottleDevice{Path: t.Path, Rate: int64(t.Rate)})
+			}
+			return out
+		}
+		bl.DeviceReadBps = throttle(b.DeviceReadBps)
+		bl.DeviceReadIOps = throttle(b.DeviceReadIOps)
+		bl.DeviceWriteBps = throttle(b.DeviceWriteBps)
+		bl.DeviceWriteIOps = throttle(b.DeviceWriteIOps)
+		r.Blkio = bl
+	}
+	// deploy.resources win over the service-level keys, as in Compose.
+	if cs.Deploy != nil {
+		if res := cs.Deploy.Resources.Reservations; res != nil && res.MemoryBytes != 0 {
+			r.MemReservation = int64(res.MemoryBytes)
+		}
+		if l := cs.Deploy.Resources.Limits; l != nil && l.Pids != 0 {
+			r.PidsLimit = l.Pids
+		}
+	}
+	nilIfEmpty(&s.Links)
+	nilIfEmpty(&s.ExternalLinks)
+	nilIfEmpty(&r.DeviceCgroupRules)
+	nilIfEmpty(&r.GroupAdd)
+	nilIfEmpty(&r.Tmpfs)
+	nilIfEmpty(&r.DNS)
+	nilIfEmpty(&r.DNSOpt)
+	nilIfEmpty(&r.DNSSearch)
+	return nil
+}
+
+func nilIfEmpty(l *[]string) {
+	if len(*l) == 0 {
+		*l = nil
+	}
 }
 
 // resourcesOf merges the service-level cpus/mem_limit/gpus with

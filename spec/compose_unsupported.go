@@ -11,12 +11,10 @@ import (
 // Compose keys the model does not honor are reported, never dropped:
 //
 //   - an error when running without the key gives a container that behaves
-//     differently in a way the user relies on (it would reach or see other
-//     things, or could not be built): network_mode, pid, ipc, volumes_from,
-//     devices, provider, build secrets/ssh/inline Dockerfiles/extra contexts,
-//     npipe/cluster/image mounts;
-//   - a warning for everything else (logging, deploy.placement, ulimits,
-//     dns, ...): the stack still runs, only less tuned.
+//     differently in a way the user relies on, or the engine cannot do what
+//     the key asks (Windows-only keys, Docker Model Runner models);
+//   - a warning for keys only a swarm reads (deploy.placement, update_config,
+//     ...): a single engine has no use for them, as in Docker Compose.
 //
 // Extension keys (x-*) are the spec's escape hatch and are ignored.
 
@@ -74,6 +72,34 @@ var supportedComposeKeys = []string{
 	"services.*.tty", "services.*.stdin_open",
 	"services.*.extends", "services.*.extends.file", "services.*.extends.service",
 
+	// Namespaces, devices, kernel and tuning (model_runtime.go).
+	"services.*.network_mode", "services.*.net", "services.*.ipc", "services.*.pid", "services.*.uts",
+	"services.*.userns_mode", "services.*.cgroup", "services.*.cgroup_parent", "services.*.isolation",
+	"services.*.runtime", "services.*.volumes_from", "services.*.links", "services.*.external_links",
+	"services.*.use_api_socket", "services.*.pull_refresh_after",
+	"services.*.devices", "services.*.devices.[].source", "services.*.devices.[].target",
+	"services.*.devices.[].permissions", "services.*.device_cgroup_rules", "services.*.group_add",
+	"services.*.shm_size", "services.*.tmpfs", "services.*.ulimits", "services.*.ulimits.*",
+	"services.*.ulimits.*.soft", "services.*.ulimits.*.hard", "services.*.ulimits.*.single",
+	"services.*.sysctls", "services.*.sysctls.*", "services.*.storage_opt", "services.*.storage_opt.*",
+	"services.*.annotations", "services.*.annotations.*", "services.*.label_file",
+	"services.*.logging", "services.*.logging.driver", "services.*.logging.options", "services.*.logging.options.*",
+	"services.*.log_driver", "services.*.log_opt", "services.*.log_opt.*",
+	"services.*.dns", "services.*.dns_opt", "services.*.dns_search", "services.*.domainname",
+	"services.*.mac_address", "services.*.oom_kill_disable", "services.*.oom_score_adj", "services.*.pids_limit",
+	"services.*.cpu_count", "services.*.cpu_percent", "services.*.cpu_period", "services.*.cpu_quota",
+	"services.*.cpu_rt_period", "services.*.cpu_rt_runtime", "services.*.cpu_shares", "services.*.cpuset",
+	"services.*.mem_reservation", "services.*.memswap_limit", "services.*.mem_swappiness",
+	"services.*.blkio_config", "services.*.blkio_config.weight", "services.*.blkio_config.weight_device",
+	"services.*.blkio_config.weight_device.[].path", "services.*.blkio_config.weight_device.[].weight",
+	"services.*.blkio_config.device_read_bps", "services.*.blkio_config.device_read_bps.[].path",
+	"services.*.blkio_config.device_read_bps.[].rate", "services.*.blkio_config.device_read_iops",
+	"services.*.blkio_config.device_read_iops.[].path", "services.*.blkio_config.device_read_iops.[].rate",
+	"services.*.blkio_config.device_write_bps", "services.*.blkio_config.device_write_bps.[].path",
+	"services.*.blkio_config.device_write_bps.[].rate", "services.*.blkio_config.device_write_iops",
+	"services.*.blkio_config.device_write_iops.[].path", "services.*.blkio_config.device_write_iops.[].rate",
+	"services.*.deploy.resources.reservations.memory", "services.*.deploy.resources.limits.pids",
+
 	"networks.*", "networks.*.name", "networks.*.driver", "networks.*.driver_opts", "networks.*.driver_opts.*",
 	"networks.*.labels", "networks.*.labels.*", "networks.*.internal", "networks.*.attachable",
 	"networks.*.enable_ipv6", "networks.*.external", "networks.*.ipam.config",
@@ -88,11 +114,19 @@ var supportedComposeKeys = []string{
 
 // fatalComposeKeys are unsupported keys that are errors (see above).
 var fatalComposeKeys = []string{
-	"services.*.network_mode", "services.*.pid", "services.*.ipc", "services.*.volumes_from",
-	"services.*.devices", "services.*.provider", "services.*.net",
+	"services.*.provider",
+	"services.*.credential_spec", "services.*.models", "models", "services.*.umask",
 	"services.*.build.secrets", "services.*.build.ssh", "services.*.build.dockerfile_inline",
 	"services.*.build.additional_contexts",
 	"services.*.volumes.[].type",
+}
+
+// fatalReasons say why a refused key cannot be honoured and what would
+// make it work, by the key's last name.
+var fatalReasons = map[string]string{
+	"credential_spec": "Windows containers only; this engine runs Linux containers",
+	"models":          "needs Docker Model Runner, which a plain Docker Engine does not have; run the model server as a service",
+	"umask":           "the Docker Engine API has no umask setting; set it in the image's entrypoint",
 }
 
 // unsupportedMountTypes are mount types the engine cannot create.
@@ -124,6 +158,9 @@ func classifyUnsupported(found []loader.UnsupportedAttribute, index *composeInde
 		switch {
 		case fatal.Matches(f.Path):
 			d.Summary = "not supported by stack"
+			if why, ok := fatalReasons[f.Path.Last()]; ok {
+				d.Summary = "not supported: " + why
+			}
 			if f.Path.Last() == "type" {
 				d.Summary = "mount type " + valueString(f.Value) + " is not supported by stack"
 			}

@@ -13,7 +13,7 @@ import (
 )
 
 var hclServiceSchema = &hcl.BodySchema{
-	Attributes: []hcl.AttributeSchema{
+	Attributes: append([]hcl.AttributeSchema{
 		{Name: "image"}, {Name: "pull_policy"}, {Name: "platform"}, {Name: "command"}, {Name: "entrypoint"},
 		{Name: "environment"}, {Name: "env_file"}, {Name: "working_dir"}, {Name: "user"}, {Name: "hostname"},
 		{Name: "container_name"}, {Name: "labels"}, {Name: "profiles"}, {Name: "stop_signal"},
@@ -21,16 +21,16 @@ var hclServiceSchema = &hcl.BodySchema{
 		{Name: "extra_hosts"}, {Name: "depends_on"}, {Name: "restart"}, {Name: "replicas"}, {Name: "secrets"},
 		{Name: "configs"}, {Name: "init"}, {Name: "read_only"}, {Name: "privileged"}, {Name: "tty"},
 		{Name: "stdin_open"}, {Name: "cap_add"}, {Name: "cap_drop"}, {Name: "security_opt"},
-	},
+	}, hclRuntimeAttributes...),
 	// depends_on, network, secret and config are both attributes (simple
 	// form) and labeled blocks (long form): hclsyntax keeps them apart.
-	Blocks: []hcl.BlockHeaderSchema{
+	Blocks: append([]hcl.BlockHeaderSchema{
 		{Type: "build"}, {Type: "port"}, {Type: "mount"}, {Type: "healthcheck"}, {Type: "resources"},
 		{Type: "network", LabelNames: []string{"name"}},
 		{Type: "depends_on", LabelNames: []string{"service"}},
 		{Type: "secret", LabelNames: []string{"name"}},
 		{Type: "config", LabelNames: []string{"name"}},
-	},
+	}, hclRuntimeBlocks...),
 }
 
 var hclBuildSchema = &hcl.BodySchema{Attributes: []hcl.AttributeSchema{
@@ -121,7 +121,8 @@ func (p *hclProject) decodeService(decl hclDecl, ctx *hcl.EvalContext) *Service 
 	if rb := p.singleBlock(c.Blocks, "resources"); rb != nil {
 		s.Resources = p.decodeResources(d.within("resources."), rb)
 	}
-	if len(s.Networks) == 0 {
+	p.decodeRuntime(d, s, decl.module, a, c.Blocks)
+	if len(s.Networks) == 0 && s.NetworkMode == "" {
 		s.Networks = map[string]*ServiceNetwork{"default": {}}
 	}
 	p.addImplicitDependencies(s, decl.module, b.Body)

@@ -99,6 +99,28 @@ type Service struct {
 	Tty         bool
 	StdinOpen   bool
 
+	// NetworkMode is "", "bridge", "host", "none", "service:NAME" or
+	// "container:ID"; a service with a mode other than bridge has no
+	// Networks. Ipc and Pid take "host", "private", "shareable" (ipc),
+	// "service:NAME" or "container:ID".
+	NetworkMode string        `json:",omitempty"`
+	Ipc         string        `json:",omitempty"`
+	Pid         string        `json:",omitempty"`
+	VolumesFrom []VolumesFrom `json:",omitempty"`
+	// Links are "service[:alias]": the alias resolves to the service on
+	// the networks both share. ExternalLinks name containers outside the
+	// stack the same way.
+	Links         []string `json:",omitempty"`
+	ExternalLinks []string `json:",omitempty"`
+	// UseAPISocket gives the container the engine's API socket and the
+	// user's registry credentials.
+	UseAPISocket bool `json:",omitempty"`
+	// PullRefreshAfter is how old a local image may get before pull_policy
+	// "refresh" pulls it again.
+	PullRefreshAfter time.Duration `json:",omitempty"`
+
+	RuntimeOptions
+
 	// Positions maps a key path within the service ("image", "ports[0]",
 	// "environment.PASSWORD", "build.context", ...) to where it was written,
 	// so later checks (lint, validation) can point at the line. Loaders fill

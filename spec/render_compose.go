@@ -1,6 +1,8 @@
 package spec
 
 import (
+	"bytes"
+	"encoding/json"
 	"fmt"
 	"reflect"
 	"strings"
@@ -20,6 +22,9 @@ func MarshalCompose(p *Project, format string) ([]byte, error) {
 	case "json":
 		b, err := cp.MarshalJSON()
 		if err != nil {
+			return nil, err
+		}
+		if b, err = lowerBlkioDeviceKeys(b); err != nil {
 			return nil, err
 		}
 		return append(b, '\n'), nil
@@ -234,6 +239,7 @@ func toComposeService(s *Service) types.ServiceConfig {
 			cs.Deploy.Replicas = intPtr(s.Replicas)
 		}
 	}
+	toComposeRuntime(&cs, s)
 	return cs
 }
 
@@ -322,4 +328,129 @@ func escapeStrings(v reflect.Value) reflect.Value {
 		return out
 	}
 	return v
+}
+
+// toComposeRuntime writes the namespace, device, kernel and tuning keys.
+func toComposeRuntime(cs *types.ServiceConfig, s *Service) {
+	c := &cs.ContainerSpec
+	c.NetworkMode = s.NetworkMode
+	if s.NetworkMode != "" && s.NetworkMode != "bridge" {
+		c.Networks = nil
+	}
+	c.Ipc = s.Ipc
+	c.Pid = s.Pid
+	for _, v := range s.VolumesFrom {
+		c.VolumesFrom = append(c.VolumesFrom, v.String())
+	}
+	cs.Links = s.Links
+	cs.ExternalLinks = s.ExternalLinks
+	c.UseAPISocket = s.UseAPISocket
+	if s.PullRefreshAfter != 0 {
+		c.PullRefreshAfter = s.PullRefreshAfter.String()
+	}
+	r := s.RuntimeOptions
+	c.Uts = r.Uts
+	c.UserNSMode = r.UsernsMode
+	c.Cgroup = r.Cgroup
+	c.CgroupParent = r.CgroupParent
+	c.Isolation = r.Isolation
+	c.Runtime = r.Runtime
+	for _, d := range r.Devices {
+		c.Devices = append(c.Devices, types.DeviceMapping{Source: d.Source, Target: d.Target, Permissions: d.Permissions})
+	}
+	c.DeviceCgroupRules = r.DeviceCgroupRules
+	c.GroupAdd = r.GroupAdd
+	c.ShmSize = types.UnitBytes(r.ShmSize)
+	c.Tmpfs = types.StringList(r.Tmpfs)
+	if len(r.Ulimits) > 0 {
+		c.Ulimits = map[string]*types.UlimitsConfig{}
+		for name, u := range r.Ulimits {
+			if u.Soft == u.Hard {
+				c.Ulimits[name] = &types.UlimitsConfig{Single: int(u.Soft)}
+			} else {
+				c.Ulimits[name] = &types.UlimitsConfig{Soft: int(u.Soft), Hard: int(u.Hard)}
+			}
+		}
+	}
+	c.Sysctls = types.Mapping(emptyToNil(r.Sysctls))
+	c.StorageOpt = emptyToNil(r.StorageOpt)
+	c.Annotations = types.Mapping(emptyToNil(r.Annotations))
+	if l := r.Logging; l != nil {
+		c.Logging = &types.LoggingConfig{Driver: l.Driver, Options: types.Options(emptyToNil(l.Options))}
+	}
+	c.DNS = types.StringList(r.DNS)
+	c.DNSOpts = r.DNSOpt
+	c.DNSSearch = types.StringList(r.DNSSearch)
+	c.DomainName = r.DomainName
+	c.MacAddress = r.MacAddress
+	c.OomKillDisable = r.OomKillDisable
+	c.OomScoreAdj = r.OomScoreAdj
+	c.PidsLimit = r.PidsLimit
+	if cs.Deploy != nil && cs.Deploy.Resources.Limits != nil {
+		cs.Deploy.Resources.Limits.Pids = c.PidsLimit
+		c.PidsLimit = 0
+	}
+	c.CPUCount = r.CPUCount
+	c.CPUPercent = float32(r.CPUPercent)
+	c.CPUPeriod = r.CPUPeriod
+	c.CPUQuota = r.CPUQuota
+	c.CPURTPeriod = r.CPURTPeriod
+	c.CPURTRuntime = r.CPURTRuntime
+	c.CPUShares = r.CPUShares
+	c.CPUSet = r.CPUSet
+	c.MemReservation = types.UnitBytes(r.MemReservation)
+	// With a deploy reservation (GPUs), compose-go wants the memory there.
+	if cs.Deploy != nil && cs.Deploy.Resources.Reservations != nil {
+		cs.Deploy.Resources.Reservations.MemoryBytes = c.MemReservation
+		c.MemReservation = 0
+	}
+	c.MemSwapLimit = types.UnitBytes(r.MemSwapLimit)
+	c.MemSwappiness = types.UnitBytes(r.MemSwappiness)
+	if b := r.Blkio; b != nil {
+		out := &types.BlkioConfig{Weight: b.Weight}
+		for _, w := range b.WeightDevice {
+			out.WeightDevice = append(out.WeightDevice, types.WeightDevice{Path: w.Path, Weight: w.Weight})
+		}
+		throttle := func(in []ThrottleDevice) []types.ThrottleDevice {
+			var o []types.ThrottleDevice
+			for _, t := range in {
+				o = append(o, types.ThrottleDevice{Path: t.Path, Rate: types.UnitBytes(t.Rate)})
+			}
+			return o
+		}
+		out.DeviceReadBps = throttle(b.DeviceReadBps)
+		out.DeviceReadIOps = throttle(b.DeviceReadIOps)
+		out.DeviceWriteBps = throttle(b.DeviceWriteBps)
+		out.DeviceWriteIOps = throttle(b.DeviceWriteIOps)
+		c.BlkioConfig = out
+	}
+}
+
+// lowerBlkioDeviceKeys fixes compose-go's JSON of blkio_config devices,
+// whose fields have no json tags ("Path", "Rate"): the compose schema, and
+// so a reload of the printed file, wants "path", "rate" and "weight".
+func lowerBlkioDeviceKeys(b []byte) ([]byte, error) {
+	if !bytes.Contains(b, []byte(`"blkio_config"`)) {
+		return b, nil
+	}
+	var doc map[string]any
+	if err := json.Unmarshal(b, &doc); err != nil {
+		return nil, err
+	}
+	services, _ := doc["services"].(map[string]any)
+	for _, svc := range services {
+		blkio, _ := svc.(map[string]any)["blkio_config"].(map[string]any)
+		for _, devices := range blkio {
+			list, _ := devices.([]any)
+			for i, d := range list {
+				dev, _ := d.(map[string]any)
+				lowered := map[string]any{}
+				for k, v := range dev {
+					lowered[strings.ToLower(k)] = v
+				}
+				list[i] = lowered
+			}
+		}
+	}
+	return json.MarshalIndent(doc, "", "  ")
 }

@@ -210,6 +210,127 @@ func (w *hclWriter) service(b *hclwrite.Body, s *Service) {
 	setList(b, "cap_add", s.CapAdd)
 	setList(b, "cap_drop", s.CapDrop)
 	setList(b, "security_opt", s.SecurityOpt)
+	w.runtime(b, s)
+}
+
+// runtime writes the namespace, device, kernel and tuning keys.
+func (w *hclWriter) runtime(b *hclwrite.Body, s *Service) {
+	setString(b, "network_mode", s.NetworkMode)
+	setString(b, "ipc", s.Ipc)
+	setString(b, "pid", s.Pid)
+	var from []string
+	for _, v := range s.VolumesFrom {
+		from = append(from, v.String())
+	}
+	setList(b, "volumes_from", from)
+	setList(b, "links", s.Links)
+	setList(b, "external_links", s.ExternalLinks)
+	setBool(b, "use_api_socket", s.UseAPISocket)
+	setDuration(b, "pull_refresh_after", s.PullRefreshAfter)
+	r := s.RuntimeOptions
+	setString(b, "uts", r.Uts)
+	setString(b, "userns_mode", r.UsernsMode)
+	setString(b, "cgroup", r.Cgroup)
+	setString(b, "cgroup_parent", r.CgroupParent)
+	setString(b, "isolation", r.Isolation)
+	setString(b, "runtime", r.Runtime)
+	var devices []string
+	for _, d := range r.Devices {
+		devices = append(devices, d.String())
+	}
+	setList(b, "devices", devices)
+	setList(b, "device_cgroup_rules", r.DeviceCgroupRules)
+	setList(b, "group_add", r.GroupAdd)
+	if r.ShmSize != 0 {
+		setString(b, "shm_size", formatBytes(r.ShmSize))
+	}
+	setList(b, "tmpfs", r.Tmpfs)
+	setMap(b, "sysctls", r.Sysctls)
+	setMap(b, "storage_opt", r.StorageOpt)
+	setMap(b, "annotations", r.Annotations)
+	setList(b, "dns", r.DNS)
+	setList(b, "dns_opt", r.DNSOpt)
+	setList(b, "dns_search", r.DNSSearch)
+	setString(b, "domainname", r.DomainName)
+	setString(b, "mac_address", r.MacAddress)
+	setBool(b, "oom_kill_disable", r.OomKillDisable)
+	for _, n := range []struct {
+		name string
+		v    int64
+	}{
+		{"oom_score_adj", r.OomScoreAdj}, {"pids_limit", r.PidsLimit}, {"cpu_count", r.CPUCount},
+		{"cpu_period", r.CPUPeriod}, {"cpu_quota", r.CPUQuota}, {"cpu_rt_period", r.CPURTPeriod},
+		{"cpu_rt_runtime", r.CPURTRuntime}, {"cpu_shares", r.CPUShares}, {"mem_swappiness", r.MemSwappiness},
+	} {
+		if n.v != 0 {
+			b.SetAttributeValue(n.name, cty.NumberIntVal(n.v))
+		}
+	}
+	if r.CPUPercent != 0 {
+		b.SetAttributeValue("cpu_percent", cty.NumberFloatVal(r.CPUPercent))
+	}
+	setString(b, "cpuset", r.CPUSet)
+	if r.MemReservation != 0 {
+		setString(b, "mem_reservation", formatBytes(r.MemReservation))
+	}
+	switch {
+	case r.MemSwapLimit == -1:
+		b.SetAttributeValue("memswap_limit", cty.NumberIntVal(-1))
+	case r.MemSwapLimit != 0:
+		setString(b, "memswap_limit", formatBytes(r.MemSwapLimit))
+	}
+	// A single number sets both limits, as in Compose; only pairs need a block.
+	singles := map[string]cty.Value{}
+	for name, u := range r.Ulimits {
+		if u.Soft == u.Hard {
+			singles[name] = cty.NumberIntVal(u.Soft)
+		}
+	}
+	if len(singles) > 0 {
+		b.SetAttributeValue("ulimits", cty.ObjectVal(singles))
+	}
+	for _, name := range sortedKeys(r.Ulimits) {
+		u := r.Ulimits[name]
+		if u.Soft == u.Hard {
+			continue
+		}
+		ub := b.AppendNewBlock("ulimit", []string{name}).Body()
+		ub.SetAttributeValue("soft", cty.NumberIntVal(u.Soft))
+		ub.SetAttributeValue("hard", cty.NumberIntVal(u.Hard))
+	}
+	if l := r.Logging; l != nil {
+		lb := b.AppendNewBlock("logging", nil).Body()
+		setString(lb, "driver", l.Driver)
+		setMap(lb, "options", l.Options)
+	}
+	if bl := r.Blkio; bl != nil {
+		bb := b.AppendNewBlock("blkio_config", nil).Body()
+		if bl.Weight != 0 {
+			bb.SetAttributeValue("weight", cty.NumberIntVal(int64(bl.Weight)))
+		}
+		var weights []cty.Value
+		for _, wd := range bl.WeightDevice {
+			weights = append(weights, cty.ObjectVal(map[string]cty.Value{"path": cty.StringVal(wd.Path), "weight": cty.NumberIntVal(int64(wd.Weight))}))
+		}
+		if len(weights) > 0 {
+			bb.SetAttributeValue("weight_device", cty.TupleVal(weights))
+		}
+		for _, t := range []struct {
+			name string
+			devs []ThrottleDevice
+		}{
+			{"device_read_bps", bl.DeviceReadBps}, {"device_read_iops", bl.DeviceReadIOps},
+			{"device_write_bps", bl.DeviceWriteBps}, {"device_write_iops", bl.DeviceWriteIOps},
+		} {
+			var vals []cty.Value
+			for _, d := range t.devs {
+				vals = append(vals, cty.ObjectVal(map[string]cty.Value{"path": cty.StringVal(d.Path), "rate": cty.NumberIntVal(d.Rate)}))
+			}
+			if len(vals) > 0 {
+				bb.SetAttributeValue(t.name, cty.TupleVal(vals))
+			}
+		}
+	}
 }
 
 // ports uses the short "ip:host:container/proto" strings unless one port
