@@ -163,7 +163,7 @@ func (x *executor) precreate(ctx context.Context, sp *ServicePlan) {
 			defer wg.Done()
 			x.sem <- struct{}{}
 			defer func() { <-x.sem }()
-			id, err := x.e.docker.ContainerCreate(ctx, a.Spec)
+			id, err := x.createContainer(ctx, a.Spec)
 			if err != nil {
 				return
 			}
@@ -358,7 +358,7 @@ func (x *executor) runActionOnce(ctx context.Context, s *spec.Service, a Contain
 		var err error
 		if !precreated {
 			emit(PhaseCreating, "")
-			id, err = d.ContainerCreate(ctx, a.Spec)
+			id, err = x.createContainer(ctx, a.Spec)
 		}
 		if errors.Is(err, ErrConflict) {
 			// A killed `stack` process's last create (or start) landed
@@ -378,7 +378,7 @@ func (x *executor) runActionOnce(ctx context.Context, s *spec.Service, a Contain
 				if err := d.ContainerRemove(ctx, leftover.ID, true); err != nil && !errors.Is(err, ErrNotFound) {
 					return fail(fmt.Errorf("remove leftover %s: %w", a.Name, err))
 				}
-				id, err = d.ContainerCreate(ctx, a.Spec)
+				id, err = x.createContainer(ctx, a.Spec)
 			}
 		}
 		if err != nil {
@@ -447,7 +447,7 @@ func (x *executor) recreate(ctx context.Context, a ContainerAction, timeout *tim
 			_ = d.ContainerStart(ctx, old.ID)
 		}
 	}
-	id, err := d.ContainerCreate(ctx, a.Spec)
+	id, err := x.createContainer(ctx, a.Spec)
 	if err != nil {
 		restore()
 		return fail(fmt.Errorf("create %s: %w", a.Name, err))
@@ -497,11 +497,11 @@ func (x *executor) rollingRecreate(ctx context.Context, s *spec.Service, a Conta
 	emit(PhaseRecreate, a.Reason+" (rolling)")
 	next := a.Spec
 	next.Name = a.Name + "-next"
-	id, err := d.ContainerCreate(ctx, next)
+	id, err := x.createContainer(ctx, next)
 	if errors.Is(err, ErrConflict) {
 		// A crashed roll left one behind; it is ours, by name.
 		_ = d.ContainerRemove(ctx, next.Name, true)
-		id, err = d.ContainerCreate(ctx, next)
+		id, err = x.createContainer(ctx, next)
 	}
 	if err != nil {
 		return fail(fmt.Errorf("create %s: %w", next.Name, err))
@@ -658,4 +658,14 @@ func (x *executor) lastLogs(ids []string) string {
 		}
 	}
 	return strings.TrimRight(b.String(), "\n")
+}
+
+// createContainer creates a container of the plan, with its references to
+// other services' containers resolved now that those exist.
+func (x *executor) createContainer(ctx context.Context, cs ContainerSpec) (string, error) {
+	cs, err := x.e.resolveReferences(ctx, x.p, cs)
+	if err != nil {
+		return "", err
+	}
+	return x.e.docker.ContainerCreate(ctx, cs)
 }

@@ -113,6 +113,7 @@ func containerSpec(p *spec.Project, s *spec.Service, number int, imageID string)
 			addFileRef(&cs, ref, "/", cfg.File, cfg.Content)
 		}
 	}
+	setRuntime(&cs, s)
 	for _, key := range serviceNetworkKeys(s) {
 		net := p.Networks[key]
 		netName := key
@@ -168,8 +169,11 @@ func addFileRef(cs *ContainerSpec, ref spec.FileRef, dir, file, content string) 
 }
 
 // serviceNetworkKeys returns the service's network keys, sorted, with
-// "default" for a service that names none.
+// "default" for a service that names none and has no network_mode.
 func serviceNetworkKeys(s *spec.Service) []string {
+	if s.NetworkMode != "" {
+		return nil
+	}
 	if len(s.Networks) == 0 {
 		return []string{"default"}
 	}

@@ -5,6 +5,8 @@ import (
 	"errors"
 	"io"
 	"time"
+
+	"github.com/stack-dev/stack/spec"
 )
 
 // Docker is the engine's only door to the Docker daemon. It speaks in the
@@ -167,6 +169,25 @@ type ContainerSpec struct {
 	// Files are written into the container after it is created and before
 	// it starts: secrets and configs given as content rather than a file.
 	Files []ContainerFile
+
+	// NetworkMode, IpcMode and PidMode are Docker's modes ("host", "none",
+	// "container:ID", ...); with a NetworkMode, Networks is empty. Before
+	// the executor resolves them they may say "service:NAME".
+	NetworkMode string `json:",omitempty"`
+	IpcMode     string `json:",omitempty"`
+	PidMode     string `json:",omitempty"`
+	// VolumesFrom are "service:NAME[:ro]" or "container:NAME[:ro]" until
+	// resolved to Docker's "ID-or-name[:ro]".
+	VolumesFrom []string `json:",omitempty"`
+	// Links are "service[:alias]" and ExternalLinks "container[:alias]"
+	// until resolved; then Links holds Docker's "container:alias" list.
+	Links         []string `json:",omitempty"`
+	ExternalLinks []string `json:",omitempty"`
+	// APISocket mounts the engine's socket and gives the container the
+	// user's registry credentials (use_api_socket).
+	APISocket bool `json:",omitempty"`
+	// RuntimeOptions are passed to Docker as the stack file wrote them.
+	spec.RuntimeOptions
 }
 
 // ContainerFile is a file written into a container.

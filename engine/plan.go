@@ -211,6 +211,27 @@ func PlanUp(p *spec.Project, obs *Observed, images map[string]string, opts PlanO
 		}
 		pl.Services = append(pl.Services, sp)
 	}
+	// A container that shares the namespace or volumes of another service's
+	// replica 1 is recreated with it: a restart would keep it bound to the
+	// old container.
+	for _, sp := range pl.Services {
+		s := p.Services[sp.Service]
+		for i, a := range sp.Actions {
+			if a.Existing == nil || a.Kind == ActRemove || a.Kind == ActRecreate || opts.NoRecreate {
+				continue
+			}
+			reason := staleJoin(s, *a.Existing, obs)
+			for _, dep := range sharedServices(s) {
+				if changed[dep] {
+					reason = "shares the " + dep + " container, which is recreated"
+				}
+			}
+			if reason != "" {
+				sp.Actions[i].Kind, sp.Actions[i].Reason = ActRecreate, reason
+				changed[sp.Service] = true
+			}
+		}
+	}
 	// A dependency that gets new containers restarts dependents that ask
 	// for it with depends_on.restart.
 	for _, sp := range pl.Services {

@@ -90,6 +90,9 @@ func (e *Engine) Run(ctx context.Context, p *spec.Project, opts RunOptions) (Run
 	if err != nil {
 		return RunResult{}, err
 	}
+	if cs, err = e.resolveReferences(ctx, p, cs); err != nil {
+		return RunResult{}, fmt.Errorf("service %s: %w", s.Name, err)
+	}
 	id, err := e.docker.ContainerCreate(ctx, cs)
 	if err != nil {
 		return RunResult{}, fmt.Errorf("service %s: %w", s.Name, err)

@@ -32,8 +32,13 @@ func (c *Client) ContainerCreate(ctx context.Context, spec engine.ContainerSpec)
 	if err != nil {
 		return "", fmt.Errorf("create container %s: %w", spec.Name, err)
 	}
-	res, err := c.api.ContainerCreate(ctx, opts)
-	if err != nil {
+	var res client.ContainerCreateResult
+	if spec.MacAddress != "" {
+		res.ID, res.Warnings, err = c.createWithMacAddress(ctx, opts, spec.MacAddress)
+		if err != nil {
+			return "", fmt.Errorf("create container %s: %w", spec.Name, err)
+		}
+	} else if res, err = c.api.ContainerCreate(ctx, opts); err != nil {
 		return "", apiErr("create container "+spec.Name, err)
 	}
 	for _, w := range res.Warnings {
@@ -47,8 +52,17 @@ func (c *Client) ContainerCreate(ctx context.Context, spec engine.ContainerSpec)
 			}
 		}
 	}
-	if len(spec.Files) > 0 {
-		if err := c.copyFiles(ctx, res.ID, spec.Files); err != nil {
+	files := spec.Files
+	if spec.APISocket {
+		creds, err := apiSocketCredentials()
+		if err != nil {
+			c.removeAfterFailedCreate(res.ID)
+			return "", fmt.Errorf("create container %s: use_api_socket: %w", spec.Name, err)
+		}
+		files = append(files, engine.ContainerFile{Path: "/run/secrets/docker/config.json", Content: creds, Mode: 0o400})
+	}
+	if len(files) > 0 {
+		if err := c.copyFiles(ctx, res.ID, files); err != nil {
 			c.removeAfterFailedCreate(res.ID)
 			return "", fmt.Errorf("create container %s: %w", spec.Name, err)
 		}
@@ -201,6 +215,9 @@ func createOptions(spec engine.ContainerSpec) (client.ContainerCreateOptions, er
 		host.PortBindings[port] = append(host.PortBindings[port], binding)
 	}
 
+	if err := setRuntime(cfg, host, spec); err != nil {
+		return client.ContainerCreateOptions{}, err
+	}
 	opts := client.ContainerCreateOptions{Name: spec.Name, Config: cfg, HostConfig: host}
 	if len(spec.Networks) > 0 {
 		first := spec.Networks[0]
