@@ -67,14 +67,14 @@ func containerSpec(p *spec.Project, s *spec.Service, number int, imageID string)
 		Platform:    s.Platform,
 	}
 	cs.RestartPolicy, cs.RestartMax = restartPolicy(s.Restart)
+	if s.Restart == "" {
+		cs.RestartPolicy = "" // unset, as Compose sends it: the daemon's "no"
+	}
 	for _, g := range s.Resources.GPUs {
 		cs.GPUs = append(cs.GPUs, DeviceRequest(g))
 	}
 	for _, port := range s.Expose {
-		if !strings.Contains(port, "/") {
-			port += "/tcp"
-		}
-		cs.ExposedPorts = append(cs.ExposedPorts, port)
+		cs.ExposedPorts = append(cs.ExposedPorts, exposedPorts(port)...)
 	}
 	for _, port := range s.Ports {
 		proto := port.Protocol
@@ -226,4 +226,25 @@ func stopTimeout(flag *time.Duration, s *spec.Service) *time.Duration {
 		return s.StopGracePeriod
 	}
 	return nil
+}
+
+// exposedPorts turns an expose entry ("8080", "9000-9002/udp") into
+// Docker's "port/proto" list; a range exposes each of its ports, as in
+// Compose. Validation has rejected entries that are not ports.
+func exposedPorts(entry string) []string {
+	ports, proto, ok := strings.Cut(entry, "/")
+	if !ok {
+		proto = "tcp"
+	}
+	first, last, isRange := strings.Cut(ports, "-")
+	lo, err1 := strconv.Atoi(first)
+	hi, err2 := strconv.Atoi(last)
+	if !isRange || err1 != nil || err2 != nil || hi < lo {
+		return []string{ports + "/" + proto}
+	}
+	out := make([]string, 0, hi-lo+1)
+	for p := lo; p <= hi; p++ {
+		out = append(out, strconv.Itoa(p)+"/"+proto)
+	}
+	return out
 }

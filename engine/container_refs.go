@@ -109,6 +109,8 @@ func (e *Engine) resolveReferences(ctx context.Context, p *spec.Project, cs Cont
 	if cs.PidMode, err = firstReplica("PID namespace", cs.PidMode); err != nil {
 		return cs, err
 	}
+	// Docker takes "ID:mode"; the mode defaults to rw, which Compose
+	// writes out.
 	var from []string
 	for _, v := range cs.VolumesFrom {
 		ref, mode, _ := strings.Cut(strings.TrimPrefix(v, spec.ContainerPrefix), ":")
@@ -119,11 +121,17 @@ func (e *Engine) resolveReferences(ctx context.Context, p *spec.Project, cs Cont
 				return cs, err
 			}
 			ref = strings.TrimPrefix(resolved, spec.ContainerPrefix)
+		} else {
+			st, err := e.docker.ContainerInspect(ctx, ref)
+			if err != nil {
+				return cs, fmt.Errorf("cannot share the volumes of container %s: %w", ref, err)
+			}
+			ref = st.ID
 		}
-		if mode != "" {
-			ref += ":" + mode
+		if mode == "" {
+			mode = "rw"
 		}
-		from = append(from, ref)
+		from = append(from, ref+":"+mode)
 	}
 	cs.VolumesFrom = from
 	links, err := e.dockerLinks(ctx, p, cs)

@@ -12,6 +12,11 @@ import (
 // in it, so a rebuilt or re-pulled image recreates.
 func configHash(cs ContainerSpec) string {
 	cs.Name = ""
+	// An unset restart policy hashes as "no", as it did before it was sent
+	// unset, so upgrading stack does not recreate containers.
+	if cs.RestartPolicy == "" {
+		cs.RestartPolicy = "no"
+	}
 	labels := make(map[string]string, len(cs.Labels))
 	for k, v := range cs.Labels {
 		switch k {

@@ -220,8 +220,8 @@ func TestRunContainerSpec(t *testing.T) {
 			if s.Labels[engine.LabelOneoff] != "True" || s.Labels[engine.LabelProject] != "p" || s.Labels[engine.LabelService] != "client" {
 				t.Errorf("labels %v, want a one-off of p/client", s.Labels)
 			}
-			if (len(s.Ports) != 0) != tt.opts.ServicePorts || s.RestartPolicy != "no" {
-				t.Errorf("ports %v restart %q, want the service's ports only with ServicePorts, and no", s.Ports, s.RestartPolicy)
+			if (len(s.Ports) != 0) != tt.opts.ServicePorts || s.RestartPolicy != "" {
+				t.Errorf("ports %v restart %q, want the service's ports only with ServicePorts, and no restart policy", s.Ports, s.RestartPolicy)
 			}
 			// The service's name belongs to its own containers: traffic for
 			// it must not land on a one-off, unless asked.

@@ -2,6 +2,7 @@ package spec
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
 )
 
@@ -54,6 +55,11 @@ func (v *validator) runtime(s *Service) {
 	for i, l := range s.Links {
 		name, _, _ := strings.Cut(l, ":")
 		v.serviceRef(s, fmt.Sprintf("links[%d]", i), "links", name)
+	}
+	for i, e := range s.Expose {
+		if !validExpose(e) {
+			v.add(s, fmt.Sprintf("expose[%d]", i), "service %q: expose %q is not a port or a range of ports (8080, 9000-9010, 53/udp)", s.Name, e)
+		}
 	}
 	for i, d := range s.Devices {
 		if !d.IsCDI() && !strings.HasPrefix(d.Source, "/") {
@@ -115,4 +121,21 @@ func (v *validator) serviceRef(s *Service, key, what, name string) {
 	default:
 		v.add(s, key, "service %q: %s names unknown service %q", s.Name, what, name)
 	}
+}
+
+func validExpose(e string) bool {
+	ports, proto, ok := strings.Cut(e, "/")
+	if ok && proto != "tcp" && proto != "udp" && proto != "sctp" {
+		return false
+	}
+	first, last, isRange := strings.Cut(ports, "-")
+	lo, err := strconv.Atoi(first)
+	if err != nil || lo < 1 || lo > 65535 {
+		return false
+	}
+	if !isRange {
+		return true
+	}
+	hi, err := strconv.Atoi(last)
+	return err == nil && hi >= lo && hi <= 65535
 }

@@ -46,7 +46,7 @@ func (c *Client) ContainerCreate(ctx context.Context, spec engine.ContainerSpec)
 	}
 	if len(spec.Networks) > 1 {
 		for _, att := range spec.Networks[1:] {
-			if err := c.networkConnect(ctx, res.ID, att); err != nil {
+			if err := c.networkConnect(ctx, res.ID, att, spec.Links); err != nil {
 				c.removeAfterFailedCreate(res.ID)
 				return "", fmt.Errorf("create container %s: %w", spec.Name, err)
 			}
@@ -120,9 +120,9 @@ func (c *Client) copyFiles(ctx context.Context, id string, files []engine.Contai
 	return nil
 }
 
-func (c *Client) networkConnect(ctx context.Context, id string, att engine.NetworkAttachment) (err error) {
+func (c *Client) networkConnect(ctx context.Context, id string, att engine.NetworkAttachment, links []string) (err error) {
 	defer c.trace("NetworkConnect", att.Network)(&err)
-	es, err := endpointSettings(att)
+	es, err := endpointSettings(att, links)
 	if err != nil {
 		return err
 	}
@@ -221,7 +221,7 @@ func createOptions(spec engine.ContainerSpec) (client.ContainerCreateOptions, er
 	opts := client.ContainerCreateOptions{Name: spec.Name, Config: cfg, HostConfig: host}
 	if len(spec.Networks) > 0 {
 		first := spec.Networks[0]
-		es, err := endpointSettings(first)
+		es, err := endpointSettings(first, spec.Links)
 		if err != nil {
 			return client.ContainerCreateOptions{}, err
 		}
@@ -240,8 +240,11 @@ func createOptions(spec engine.ContainerSpec) (client.ContainerCreateOptions, er
 	return opts, nil
 }
 
-func endpointSettings(att engine.NetworkAttachment) (*network.EndpointSettings, error) {
-	es := &network.EndpointSettings{Aliases: att.Aliases}
+// endpointSettings is a container's endpoint on a network. Links go on
+// every endpoint, as Compose puts them: on a user-defined network the
+// daemon reads them there, not from HostConfig.
+func endpointSettings(att engine.NetworkAttachment, links []string) (*network.EndpointSettings, error) {
+	es := &network.EndpointSettings{Aliases: att.Aliases, Links: links}
 	if att.IPv4Address != "" {
 		ip, err := netip.ParseAddr(att.IPv4Address)
 		if err != nil {
