@@ -96,11 +96,17 @@ func containerSpec(p *spec.Project, s *spec.Service, number int, imageID string)
 			}
 		}
 		cs.Mounts = append(cs.Mounts, Mount{
-			Type:      m.Type,
-			Source:    source,
-			Target:    m.Target,
-			ReadOnly:  m.ReadOnly,
-			TmpfsSize: m.TmpfsSize,
+			Type:        m.Type,
+			Source:      source,
+			Target:      m.Target,
+			ReadOnly:    m.ReadOnly,
+			TmpfsSize:   m.TmpfsSize,
+			NoCopy:      m.NoCopy,
+			Subpath:     m.Subpath,
+			Propagation: m.Propagation,
+			SELinux:     m.SELinux,
+			Consistency: m.Consistency,
+			TmpfsMode:   m.TmpfsMode,
 		})
 	}
 	for _, ref := range s.Secrets {

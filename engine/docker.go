@@ -213,6 +213,13 @@ type Mount struct {
 	Target    string
 	ReadOnly  bool
 	TmpfsSize int64
+
+	NoCopy      bool   `json:",omitempty"`
+	Subpath     string `json:",omitempty"`
+	Propagation string `json:",omitempty"`
+	SELinux     string `json:",omitempty"`
+	Consistency string `json:",omitempty"`
+	TmpfsMode   uint32 `json:",omitempty"`
 }
 
 // NetworkAttachment is a container's endpoint on a network.
@@ -303,7 +310,8 @@ type NetworkSpec struct {
 	Internal   bool
 	Attachable bool
 	EnableIPv6 bool
-	Subnets    []string
+	EnableIPv4 *bool     `json:",omitempty"`
+	IPAM       spec.IPAM `json:",omitzero"`
 }
 
 // Volume is a volume as listed or inspected.

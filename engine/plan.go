@@ -350,7 +350,7 @@ func planResources(p *spec.Project, obs *Observed, services []string) (networks,
 			labels[LabelNetwork] = key
 			a.Network = &NetworkSpec{
 				Name: n.Name, Driver: n.Driver, DriverOpts: n.DriverOpts, Labels: labels,
-				Internal: n.Internal, Attachable: n.Attachable, EnableIPv6: n.EnableIPv6, Subnets: n.Subnets,
+				Internal: n.Internal, Attachable: n.Attachable, EnableIPv6: n.EnableIPv6, EnableIPv4: n.EnableIPv4, IPAM: n.IPAM,
 			}
 		}
 		networks = append(networks, a)

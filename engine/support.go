@@ -17,7 +17,12 @@ func (e *Engine) checkEngineSupport(ctx context.Context, p *spec.Project, servic
 	var needs bool
 	for _, name := range services {
 		s := p.Services[name]
-		if s != nil && (len(s.Annotations) > 0 || s.Isolation != "" || hasCDIDevice(s)) {
+		if s != nil && (len(s.Annotations) > 0 || s.Isolation != "" || hasCDIDevice(s) || hasSubpath(s)) {
+			needs = true
+		}
+	}
+	for _, n := range p.Networks {
+		if n.EnableIPv4 != nil && !*n.EnableIPv4 {
 			needs = true
 		}
 	}
@@ -40,11 +45,28 @@ func (e *Engine) checkEngineSupport(ctx context.Context, p *spec.Project, servic
 		if hasCDIDevice(s) && apiBefore(v.APIVersion, 1, 45) {
 			errs = append(errs, fmt.Errorf("service %s: CDI devices need Docker Engine API 1.45 (Docker 25) or later with CDI enabled; this engine speaks %s (give a host path such as /dev/dri instead)", name, v.APIVersion))
 		}
+		if hasSubpath(s) && apiBefore(v.APIVersion, 1, 45) {
+			errs = append(errs, fmt.Errorf("service %s: volume subpath needs Docker Engine API 1.45 (Docker 26) or later; this engine speaks %s (mount the whole volume, or a bind mount of the folder)", name, v.APIVersion))
+		}
 		if s.Isolation != "" && s.Isolation != "default" && v.OS != "windows" {
 			errs = append(errs, fmt.Errorf("service %s: isolation %q is for Windows containers; this engine runs %s containers (leave isolation out, or use default)", name, s.Isolation, v.OS))
 		}
 	}
+	for _, key := range sortedKeys(p.Networks) {
+		if n := p.Networks[key]; n.EnableIPv4 != nil && !*n.EnableIPv4 && apiBefore(v.APIVersion, 1, 48) {
+			errs = append(errs, fmt.Errorf("network %s: enable_ipv4 = false needs Docker Engine API 1.48 (Docker 28) or later; this engine speaks %s", key, v.APIVersion))
+		}
+	}
 	return errors.Join(errs...)
+}
+
+func hasSubpath(s *spec.Service) bool {
+	for _, m := range s.Volumes {
+		if m.Subpath != "" {
+			return true
+		}
+	}
+	return false
 }
 
 func hasCDIDevice(s *spec.Service) bool {

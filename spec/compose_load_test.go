@@ -32,7 +32,7 @@ func TestLoadComposeFixtures(t *testing.T) {
 			eq(t, "web.Healthcheck.Interval", web.Healthcheck.Interval, 10*time.Second)
 			eq(t, "db.Healthcheck.Test", p.Services["db"].Healthcheck.Test, []string{"CMD-SHELL", "pg_isready -U app"})
 			eq(t, "db.Networks", p.Services["db"].Networks, map[string]*ServiceNetwork{"backend": {Aliases: []string{"database"}}})
-			eq(t, "backend.Subnets", p.Networks["backend"].Subnets, []string{"172.30.0.0/24"})
+			eq(t, "backend.Subnets", p.Networks["backend"].Subnets(), []string{"172.30.0.0/24"})
 			eq(t, "dbdata.Name", p.Volumes["dbdata"].Name, "webapp_dbdata")
 			eq(t, "web.Positions[image]", web.Pos("image").Line, 10)
 		}},

@@ -47,10 +47,15 @@ func fromComposeProject(cp *types.Project, files []string, index *composeIndex) 
 			Internal:   n.Internal,
 			Attachable: n.Attachable,
 			EnableIPv6: n.EnableIPv6 != nil && *n.EnableIPv6,
+			EnableIPv4: n.EnableIPv4,
+			IPAM:       IPAM{Driver: n.Ipam.Driver, Options: emptyToNil(map[string]string(n.Ipam.Options))},
 		}
 		for _, pool := range n.Ipam.Config {
-			if pool != nil && pool.Subnet != "" {
-				net.Subnets = append(net.Subnets, pool.Subnet)
+			if pool != nil {
+				net.IPAM.Pools = append(net.IPAM.Pools, IPAMPool{
+					Subnet: pool.Subnet, Gateway: pool.Gateway, IPRange: pool.IPRange,
+					AuxAddresses: emptyToNil(map[string]string(pool.AuxiliaryAddresses)),
+				})
 			}
 		}
 		p.Networks[key] = net
@@ -129,11 +134,19 @@ func fromComposeService(name string, cs types.ServiceConfig, file string, index 
 	}
 	for _, v := range cs.Volumes {
 		m := Mount{Type: v.Type, Source: v.Source, Target: v.Target, ReadOnly: v.ReadOnly}
+		m.Consistency = v.Consistency
 		if v.Bind != nil {
 			m.CreateHostPath = bool(v.Bind.CreateHostPath)
+			m.Propagation = v.Bind.Propagation
+			m.SELinux = v.Bind.SELinux
+		}
+		if v.Volume != nil {
+			m.NoCopy = v.Volume.NoCopy
+			m.Subpath = v.Volume.Subpath
 		}
 		if v.Tmpfs != nil {
 			m.TmpfsSize = int64(v.Tmpfs.Size)
+			m.TmpfsMode = v.Tmpfs.Mode
 		}
 		s.Volumes = append(s.Volumes, m)
 	}

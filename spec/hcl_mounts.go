@@ -11,8 +11,16 @@ import (
 
 var hclMountSchema = &hcl.BodySchema{Attributes: []hcl.AttributeSchema{
 	{Name: "type", Required: true}, {Name: "source"}, {Name: "target", Required: true},
-	{Name: "read_only"}, {Name: "tmpfs_size"}, {Name: "create_host_path"},
+	{Name: "read_only"}, {Name: "tmpfs_size"}, {Name: "tmpfs_mode"}, {Name: "create_host_path"},
+	{Name: "nocopy"}, {Name: "subpath"}, {Name: "propagation"}, {Name: "selinux"}, {Name: "consistency"},
 }}
+
+// mountOptionKeys say which mount types each option is for.
+var mountOptionKeys = map[string]string{
+	"nocopy": MountVolume, "subpath": MountVolume, "propagation": MountBind, "selinux": MountBind, "tmpfs_mode": MountTmpfs,
+}
+
+var validPropagation = map[string]bool{"private": true, "rprivate": true, "shared": true, "rshared": true, "slave": true, "rslave": true}
 
 // decodeMounts reads the volumes list (short syntax) and mount blocks, in
 // that order; "volumes[i]" positions index the resulting Volumes.
@@ -66,6 +74,22 @@ func (p *hclProject) decodeMounts(d *hclDecoder, s *Service, m *hclModule, attr 
 				mount.TmpfsSize = n
 			}
 		}
+		for key, typ := range mountOptionKeys {
+			if oa := a[key]; oa != nil && mount.Type != typ {
+				d.errorAt(oa.NameRange, "Invalid mount", fmt.Sprintf("%s is only for %s mounts.", key, typ))
+			}
+		}
+		md.setBool(a["nocopy"], &mount.NoCopy)
+		md.setStr(a["subpath"], &mount.Subpath)
+		md.setStr(a["propagation"], &mount.Propagation)
+		md.setStr(a["selinux"], &mount.SELinux)
+		md.setStr(a["consistency"], &mount.Consistency)
+		if n, ok := md.integer(a["tmpfs_mode"]); ok {
+			mount.TmpfsMode = uint32(n)
+		}
+		if err := checkMountOptions(mount); err != nil {
+			d.errorAt(b.DefRange, "Invalid mount", err.Error()+".")
+		}
 		if mount.Target != "" && !strings.HasPrefix(mount.Target, "/") {
 			d.errorAt(a["target"].Expr.Range(), "Invalid mount", fmt.Sprintf("target %q must be an absolute path in the container.", mount.Target))
 		}
@@ -90,12 +114,20 @@ func parseVolumeSpec(spec, dir string, environ map[string]string) (Mount, error)
 		m.Source, m.Target = parts[0], parts[1]
 		if len(parts) == 3 {
 			for _, opt := range strings.Split(parts[2], ",") {
-				switch opt {
-				case "ro":
+				switch {
+				case opt == "ro":
 					m.ReadOnly = true
-				case "rw":
+				case opt == "rw":
+				case opt == "z" || opt == "Z":
+					m.SELinux = opt
+				case opt == "nocopy":
+					m.NoCopy = true
+				case validPropagation[opt]:
+					m.Propagation = opt
+				case opt == "consistent" || opt == "cached" || opt == "delegated":
+					m.Consistency = opt
 				default:
-					return Mount{}, bad(fmt.Sprintf("option %q is not ro or rw", opt))
+					return Mount{}, bad(fmt.Sprintf("option %q is not ro, rw, z, Z, nocopy, a propagation or a consistency", opt))
 				}
 			}
 		}
@@ -119,6 +151,9 @@ func parseVolumeSpec(spec, dir string, environ map[string]string) (Mount, error)
 			return Mount{}, bad(fmt.Sprintf("%q is not a volume name; start a host path with ./, ../, / or ~", m.Source))
 		}
 	}
+	if err := checkMountOptions(m); err != nil {
+		return Mount{}, bad(err.Error())
+	}
 	return m, nil
 }
 
@@ -138,4 +173,21 @@ func expandHome(path string, environ map[string]string) string {
 		home, _ = os.UserHomeDir()
 	}
 	return filepath.Join(home, strings.TrimPrefix(path, "~"))
+}
+
+// checkMountOptions rejects options of the wrong mount type or value.
+func checkMountOptions(m Mount) error {
+	switch {
+	case (m.SELinux != "" || m.Propagation != "") && m.Type != MountBind:
+		return fmt.Errorf("selinux and propagation are options of bind mounts")
+	case m.NoCopy && m.Type != MountVolume:
+		return fmt.Errorf("nocopy is an option of volumes")
+	case m.SELinux != "" && m.SELinux != "z" && m.SELinux != "Z":
+		return fmt.Errorf("selinux %q is not z (shared) or Z (private)", m.SELinux)
+	case m.Propagation != "" && !validPropagation[m.Propagation]:
+		return fmt.Errorf("propagation %q is not private, rprivate, shared, rshared, slave or rslave", m.Propagation)
+	case m.Subpath != "" && (strings.HasPrefix(m.Subpath, "/") || strings.Contains("/"+m.Subpath+"/", "/../")):
+		return fmt.Errorf("subpath %q must be a relative path inside the volume", m.Subpath)
+	}
+	return nil
 }

@@ -7,10 +7,13 @@ import (
 	"github.com/hashicorp/hcl/v2"
 )
 
-var hclNetworkSchema = &hcl.BodySchema{Attributes: []hcl.AttributeSchema{
-	{Name: "name"}, {Name: "driver"}, {Name: "driver_opts"}, {Name: "labels"}, {Name: "internal"},
-	{Name: "attachable"}, {Name: "enable_ipv6"}, {Name: "subnets"}, {Name: "external"},
-}}
+var hclNetworkSchema = &hcl.BodySchema{
+	Attributes: []hcl.AttributeSchema{
+		{Name: "name"}, {Name: "driver"}, {Name: "driver_opts"}, {Name: "labels"}, {Name: "internal"},
+		{Name: "attachable"}, {Name: "enable_ipv6"}, {Name: "enable_ipv4"}, {Name: "subnets"}, {Name: "external"},
+	},
+	Blocks: []hcl.BlockHeaderSchema{{Type: "ipam"}},
+}
 
 var hclVolumeSchema = &hcl.BodySchema{Attributes: []hcl.AttributeSchema{
 	{Name: "name"}, {Name: "driver"}, {Name: "driver_opts"}, {Name: "labels"}, {Name: "external"},
@@ -39,11 +42,22 @@ func (p *hclProject) decodeNetwork(decl hclDecl, ctx *hcl.EvalContext) *Network 
 	d.setBool(a["attachable"], &n.Attachable)
 	d.setBool(a["enable_ipv6"], &n.EnableIPv6)
 	d.setBool(a["external"], &n.External)
-	d.setStrList(a["subnets"], &n.Subnets)
-	for i, s := range n.Subnets {
+	if v, ok := d.boolean(a["enable_ipv4"]); ok {
+		n.EnableIPv4 = &v
+	}
+	var subnets []string
+	d.setStrList(a["subnets"], &subnets)
+	for i, s := range subnets {
 		if _, err := netip.ParsePrefix(s); err != nil {
 			d.errorAt(elemRange(a["subnets"].Expr, i), "Invalid subnet", fmt.Sprintf("%q is not a subnet in CIDR form such as \"172.30.0.0/24\".", s))
 		}
+		n.IPAM.Pools = append(n.IPAM.Pools, IPAMPool{Subnet: s})
+	}
+	if ib := p.singleBlock(c.Blocks, "ipam"); ib != nil {
+		if len(subnets) > 0 {
+			d.errorAt(a["subnets"].Expr.Range(), "Conflicting subnets", "Give the subnets either in subnets or in ipam config blocks, not both.")
+		}
+		n.IPAM = p.decodeIPAM(d, ib)
 	}
 	if n.External {
 		p.checkExternalOnly(c, "network", "name", "external")
@@ -117,4 +131,49 @@ func (p *hclProject) decodeFileObject(decl hclDecl, ctx *hcl.EvalContext) hclFil
 		p.errorAt(b.DefRange.Ptr(), "Conflicting "+b.Type+" sources", fmt.Sprintf("%s %q must set only one of file, environment and content.", b.Type, key))
 	}
 	return f
+}
+
+func (p *hclProject) decodeIPAM(d *hclDecoder, b *hcl.Block) IPAM {
+	c := p.content(b.Body, &hcl.BodySchema{
+		Attributes: []hcl.AttributeSchema{{Name: "driver"}, {Name: "options"}},
+		Blocks:     []hcl.BlockHeaderSchema{{Type: "config"}},
+	})
+	var ipam IPAM
+	d.setStr(c.Attributes["driver"], &ipam.Driver)
+	d.setStrMap(c.Attributes["options"], &ipam.Options)
+	for _, cb := range sortedBlocks(c.Blocks, "config") {
+		pc := p.content(cb.Body, &hcl.BodySchema{Attributes: []hcl.AttributeSchema{
+			{Name: "subnet"}, {Name: "ip_range"}, {Name: "gateway"}, {Name: "aux_addresses"},
+		}})
+		a := pc.Attributes
+		var pool IPAMPool
+		d.setStr(a["subnet"], &pool.Subnet)
+		d.setStr(a["ip_range"], &pool.IPRange)
+		d.setStr(a["gateway"], &pool.Gateway)
+		d.setStrMap(a["aux_addresses"], &pool.AuxAddresses)
+		for _, f := range []struct {
+			name, value string
+			prefix      bool
+		}{{"subnet", pool.Subnet, true}, {"ip_range", pool.IPRange, true}, {"gateway", pool.Gateway, false}} {
+			if f.value == "" {
+				continue
+			}
+			var err error
+			if f.prefix {
+				_, err = netip.ParsePrefix(f.value)
+			} else {
+				_, err = netip.ParseAddr(f.value)
+			}
+			if err != nil {
+				d.errorAt(a[f.name].Expr.Range(), "Invalid "+f.name, fmt.Sprintf("%q is not an address or subnet: %v.", f.value, err))
+			}
+		}
+		for name, addr := range pool.AuxAddresses {
+			if _, err := netip.ParseAddr(addr); err != nil {
+				d.errorAt(a["aux_addresses"].Expr.Range(), "Invalid aux_addresses", fmt.Sprintf("%s: %q is not an IP address.", name, addr))
+			}
+		}
+		ipam.Pools = append(ipam.Pools, pool)
+	}
+	return ipam
 }

@@ -194,6 +194,19 @@ type Mount struct {
 	// CreateHostPath creates a missing bind source folder (Compose's
 	// default for the short syntax).
 	CreateHostPath bool
+
+	// NoCopy leaves a new volume empty instead of copying the image's
+	// files at the target into it; Subpath mounts a folder of the volume.
+	NoCopy  bool   `json:",omitempty"`
+	Subpath string `json:",omitempty"`
+	// Propagation is a bind's mount propagation (rprivate, shared, slave,
+	// ...); SELinux relabels its source: "z" shared, "Z" private.
+	Propagation string `json:",omitempty"`
+	SELinux     string `json:",omitempty"`
+	// Consistency ("consistent", "cached", "delegated") is read by Docker
+	// Desktop's file sharing only.
+	Consistency string `json:",omitempty"`
+	TmpfsMode   uint32 `json:",omitempty"` // tmpfs only; 0: Docker's 1777
 }
 
 // ServiceNetwork is a service's attachment to a network.
@@ -263,7 +276,35 @@ type Network struct {
 	Internal   bool
 	Attachable bool
 	EnableIPv6 bool
-	Subnets    []string
+	// EnableIPv4 is nil unless the stack file says; false turns IPv4 off.
+	EnableIPv4 *bool `json:",omitempty"`
+	IPAM       IPAM  `json:",omitzero"`
+}
+
+// IPAM is a network's address management, Compose's ipam key.
+type IPAM struct {
+	Driver  string            `json:",omitempty"`
+	Options map[string]string `json:",omitempty"`
+	Pools   []IPAMPool        `json:",omitempty"` // Compose's ipam.config
+}
+
+// IPAMPool is one address pool of a network.
+type IPAMPool struct {
+	Subnet       string            `json:",omitempty"`
+	Gateway      string            `json:",omitempty"`
+	IPRange      string            `json:",omitempty"`
+	AuxAddresses map[string]string `json:",omitempty"`
+}
+
+// Subnets returns the subnets of the network's pools.
+func (n *Network) Subnets() []string {
+	var out []string
+	for _, p := range n.IPAM.Pools {
+		if p.Subnet != "" {
+			out = append(out, p.Subnet)
+		}
+	}
+	return out
 }
 
 // Volume is a top-level named volume.

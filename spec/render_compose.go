@@ -71,8 +71,14 @@ func toComposeProject(p *Project) *types.Project {
 			if n.EnableIPv6 {
 				nc.EnableIPv6 = boolPtr(true)
 			}
-			for _, subnet := range n.Subnets {
-				nc.Ipam.Config = append(nc.Ipam.Config, &types.IPAMPool{Subnet: subnet})
+			nc.EnableIPv4 = n.EnableIPv4
+			nc.Ipam.Driver = n.IPAM.Driver
+			nc.Ipam.Options = types.Options(emptyToNil(n.IPAM.Options))
+			for _, pool := range n.IPAM.Pools {
+				nc.Ipam.Config = append(nc.Ipam.Config, &types.IPAMPool{
+					Subnet: pool.Subnet, Gateway: pool.Gateway, IPRange: pool.IPRange,
+					AuxiliaryAddresses: types.Mapping(emptyToNil(pool.AuxAddresses)),
+				})
 			}
 			cp.Networks[key] = nc
 		}
@@ -165,13 +171,17 @@ func toComposeService(s *Service) types.ServiceConfig {
 		})
 	}
 	for _, m := range s.Volumes {
-		v := types.ServiceVolumeConfig{Type: m.Type, Source: m.Source, Target: m.Target, ReadOnly: m.ReadOnly}
+		v := types.ServiceVolumeConfig{Type: m.Type, Source: m.Source, Target: m.Target, ReadOnly: m.ReadOnly, Consistency: m.Consistency}
 		switch m.Type {
 		case MountBind:
-			v.Bind = &types.ServiceVolumeBind{CreateHostPath: types.OptOut(m.CreateHostPath)}
+			v.Bind = &types.ServiceVolumeBind{CreateHostPath: types.OptOut(m.CreateHostPath), Propagation: m.Propagation, SELinux: m.SELinux}
+		case MountVolume:
+			if m.NoCopy || m.Subpath != "" {
+				v.Volume = &types.ServiceVolumeVolume{NoCopy: m.NoCopy, Subpath: m.Subpath}
+			}
 		case MountTmpfs:
-			if m.TmpfsSize > 0 {
-				v.Tmpfs = &types.ServiceVolumeTmpfs{Size: types.UnitBytes(m.TmpfsSize)}
+			if m.TmpfsSize > 0 || m.TmpfsMode != 0 {
+				v.Tmpfs = &types.ServiceVolumeTmpfs{Size: types.UnitBytes(m.TmpfsSize), Mode: m.TmpfsMode}
 			}
 		}
 		c.Volumes = append(c.Volumes, v)

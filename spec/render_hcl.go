@@ -61,7 +61,10 @@ func MarshalHCLIn(p *Project, dir string) ([]byte, error) {
 		setBool(b, "internal", n.Internal)
 		setBool(b, "attachable", n.Attachable)
 		setBool(b, "enable_ipv6", n.EnableIPv6)
-		setList(b, "subnets", n.Subnets)
+		if n.EnableIPv4 != nil {
+			b.SetAttributeValue("enable_ipv4", cty.BoolVal(*n.EnableIPv4))
+		}
+		w.ipam(b, n.IPAM)
 		setBool(b, "external", n.External)
 	}
 	for _, key := range sortedKeys(p.Volumes) {
@@ -103,7 +106,7 @@ func (w *hclWriter) implicitDefaultNetwork() bool {
 		return true
 	}
 	plain := n.Driver == "" && len(n.DriverOpts) == 0 && len(n.Labels) == 0 && !n.Internal &&
-		!n.Attachable && !n.EnableIPv6 && len(n.Subnets) == 0 && !n.External
+		!n.Attachable && !n.EnableIPv6 && n.EnableIPv4 == nil && len(n.IPAM.Pools) == 0 && n.IPAM.Driver == "" && !n.External
 	return plain && (n.Name == "" || n.Name == w.p.Name+"_default")
 }
 
@@ -413,6 +416,14 @@ func (w *hclWriter) mounts(b *hclwrite.Body, mounts []Mount) {
 		if m.TmpfsSize > 0 {
 			setString(mb, "tmpfs_size", formatBytes(m.TmpfsSize))
 		}
+		if m.TmpfsMode != 0 {
+			mb.SetAttributeValue("tmpfs_mode", cty.NumberIntVal(int64(m.TmpfsMode)))
+		}
+		setBool(mb, "nocopy", m.NoCopy)
+		setString(mb, "subpath", m.Subpath)
+		setString(mb, "propagation", m.Propagation)
+		setString(mb, "selinux", m.SELinux)
+		setString(mb, "consistency", m.Consistency)
 	}
 }
 
@@ -428,11 +439,26 @@ func (w *hclWriter) shortMount(m Mount) (string, bool) {
 	default:
 		return "", false
 	}
+	if m.Subpath != "" || m.TmpfsMode != 0 {
+		return "", false
+	}
+	var opts []string
 	if m.ReadOnly {
+		opts = append(opts, "ro")
+	}
+	for _, o := range []string{m.SELinux, m.Propagation, m.Consistency} {
+		if o != "" {
+			opts = append(opts, o)
+		}
+	}
+	if m.NoCopy {
+		opts = append(opts, "nocopy")
+	}
+	if len(opts) > 0 {
 		if m.Source == "" {
 			return "", false
 		}
-		s += ":ro"
+		s += ":" + strings.Join(opts, ",")
 	}
 	return s, true
 }
@@ -622,4 +648,33 @@ func stringList(v []string) cty.Value {
 		vals[i] = cty.StringVal(s)
 	}
 	return cty.TupleVal(vals)
+}
+
+// ipam writes subnets = [...] when the pools have nothing but subnets, and
+// an ipam block otherwise.
+func (w *hclWriter) ipam(b *hclwrite.Body, ipam IPAM) {
+	simple := ipam.Driver == "" && len(ipam.Options) == 0
+	for _, p := range ipam.Pools {
+		if p.Subnet == "" || p.Gateway != "" || p.IPRange != "" || len(p.AuxAddresses) > 0 {
+			simple = false
+		}
+	}
+	if simple {
+		var subnets []string
+		for _, p := range ipam.Pools {
+			subnets = append(subnets, p.Subnet)
+		}
+		setList(b, "subnets", subnets)
+		return
+	}
+	ib := b.AppendNewBlock("ipam", nil).Body()
+	setString(ib, "driver", ipam.Driver)
+	setMap(ib, "options", ipam.Options)
+	for _, p := range ipam.Pools {
+		pb := ib.AppendNewBlock("config", nil).Body()
+		setString(pb, "subnet", p.Subnet)
+		setString(pb, "ip_range", p.IPRange)
+		setString(pb, "gateway", p.Gateway)
+		setMap(pb, "aux_addresses", p.AuxAddresses)
+	}
 }

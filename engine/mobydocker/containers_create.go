@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"math"
 	"net/netip"
+	"os"
 	"path"
 	"sort"
 	"strconv"
@@ -196,6 +197,12 @@ func createOptions(spec engine.ContainerSpec) (client.ContainerCreateOptions, er
 		host.DeviceRequests = append(host.DeviceRequests, req)
 	}
 	for _, m := range spec.Mounts {
+		if m.SELinux != "" {
+			// The mount API has no SELinux relabelling; binds do, as
+			// Compose uses them for it.
+			host.Binds = append(host.Binds, bindString(m))
+			continue
+		}
 		host.Mounts = append(host.Mounts, toMount(m))
 	}
 
@@ -256,11 +263,36 @@ func endpointSettings(att engine.NetworkAttachment, links []string) (*network.En
 }
 
 func toMount(m engine.Mount) mount.Mount {
-	out := mount.Mount{Type: mount.Type(m.Type), Source: m.Source, Target: m.Target, ReadOnly: m.ReadOnly}
-	if m.Type == "tmpfs" && m.TmpfsSize > 0 {
-		out.TmpfsOptions = &mount.TmpfsOptions{SizeBytes: m.TmpfsSize}
+	out := mount.Mount{Type: mount.Type(m.Type), Source: m.Source, Target: m.Target, ReadOnly: m.ReadOnly, Consistency: mount.Consistency(m.Consistency)}
+	switch m.Type {
+	case "tmpfs":
+		if m.TmpfsSize > 0 || m.TmpfsMode != 0 {
+			out.TmpfsOptions = &mount.TmpfsOptions{SizeBytes: m.TmpfsSize, Mode: os.FileMode(m.TmpfsMode)}
+		}
+	case "volume":
+		if m.NoCopy || m.Subpath != "" {
+			out.VolumeOptions = &mount.VolumeOptions{NoCopy: m.NoCopy, Subpath: m.Subpath}
+		}
+	case "bind":
+		if m.Propagation != "" {
+			out.BindOptions = &mount.BindOptions{Propagation: mount.Propagation(m.Propagation)}
+		}
 	}
 	return out
+}
+
+// bindString writes a bind mount in the -v form: "src:dst:ro,z,rslave".
+func bindString(m engine.Mount) string {
+	opts := []string{"rw"}
+	if m.ReadOnly {
+		opts[0] = "ro"
+	}
+	for _, o := range []string{m.SELinux, m.Propagation} {
+		if o != "" {
+			opts = append(opts, o)
+		}
+	}
+	return m.Source + ":" + m.Target + ":" + strings.Join(opts, ",")
 }
 
 func toPortBinding(pb engine.PortBinding) (network.Port, network.PortBinding, error) {

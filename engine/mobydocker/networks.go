@@ -9,6 +9,7 @@ import (
 	"github.com/moby/moby/client"
 
 	"github.com/stack-dev/stack/engine"
+	"github.com/stack-dev/stack/spec"
 )
 
 // NetworkList lists networks whose labels match.
@@ -47,14 +48,14 @@ func (c *Client) NetworkCreate(ctx context.Context, spec engine.NetworkSpec) (id
 	if spec.EnableIPv6 {
 		opts.EnableIPv6 = &spec.EnableIPv6
 	}
-	if len(spec.Subnets) > 0 {
-		opts.IPAM = &network.IPAM{}
-		for _, s := range spec.Subnets {
-			prefix, err := netip.ParsePrefix(s)
+	if ipam := spec.IPAM; ipam.Driver != "" || len(ipam.Options) > 0 || len(ipam.Pools) > 0 {
+		opts.IPAM = &network.IPAM{Driver: ipam.Driver, Options: ipam.Options}
+		for _, p := range ipam.Pools {
+			pool, err := ipamPool(p)
 			if err != nil {
-				return "", fmt.Errorf("create network %s: subnet %q: %w", spec.Name, s, err)
+				return "", fmt.Errorf("create network %s: %w", spec.Name, err)
 			}
-			opts.IPAM.Config = append(opts.IPAM.Config, network.IPAMConfig{Subnet: prefix})
+			opts.IPAM.Config = append(opts.IPAM.Config, pool)
 		}
 	}
 	res, err := c.api.NetworkCreate(ctx, spec.Name, opts)
@@ -86,4 +87,37 @@ func (c *Client) NetworkRemove(ctx context.Context, id string) (err error) {
 	defer c.trace("NetworkRemove", id)(&err)
 	_, err = c.api.NetworkRemove(ctx, id, client.NetworkRemoveOptions{})
 	return apiErr("remove network "+id, err)
+}
+
+// ipamPool parses one address pool; the stack file was validated, so an
+// error here is a bug or a hand-made spec.
+func ipamPool(p spec.IPAMPool) (network.IPAMConfig, error) {
+	var out network.IPAMConfig
+	var err error
+	if p.Subnet != "" {
+		if out.Subnet, err = netip.ParsePrefix(p.Subnet); err != nil {
+			return out, fmt.Errorf("subnet %q: %w", p.Subnet, err)
+		}
+	}
+	if p.IPRange != "" {
+		if out.IPRange, err = netip.ParsePrefix(p.IPRange); err != nil {
+			return out, fmt.Errorf("ip_range %q: %w", p.IPRange, err)
+		}
+	}
+	if p.Gateway != "" {
+		if out.Gateway, err = netip.ParseAddr(p.Gateway); err != nil {
+			return out, fmt.Errorf("gateway %q: %w", p.Gateway, err)
+		}
+	}
+	for name, addr := range p.AuxAddresses {
+		ip, err := netip.ParseAddr(addr)
+		if err != nil {
+			return out, fmt.Errorf("aux address %s %q: %w", name, addr, err)
+		}
+		if out.AuxAddress == nil {
+			out.AuxAddress = map[string]netip.Addr{}
+		}
+		out.AuxAddress[name] = ip
+	}
+	return out, nil
 }

@@ -55,14 +55,22 @@ func TestContainersMatchDockerCompose(t *testing.T) {
 	}
 	environ := append(os.Environ(), "IMAGE="+image, "EXTERNAL="+external)
 
-	// Compose v1 drops every non-alphanumeric rune of a project name.
+	// The projects come up one after the other: the fixture's network has
+	// a fixed subnet, which two networks cannot share.
 	v1 := projectName(t, "ccv1")
 	testenv.Cleanup(t, v1)
-	compose := exec.Command("docker-compose", "-p", v1, "-f", file, "up", "-d")
-	compose.Env = environ
-	if out, err := compose.CombinedOutput(); err != nil {
-		t.Fatalf("docker-compose up: %v\n%s", err, out)
+	compose := func(args ...string) {
+		t.Helper()
+		cmd := exec.Command("docker-compose", append([]string{"-p", v1, "-f", file}, args...)...)
+		cmd.Env = environ
+		if out, err := cmd.CombinedOutput(); err != nil {
+			t.Fatalf("docker-compose %s: %v\n%s", args[0], err, out)
+		}
 	}
+	compose("up", "-d")
+	want := inspectProject(t, v1)
+	wantResources := inspectResources(t, v1)
+	compose("down", "-v")
 
 	fromCompose := projectName(t, "ccst")
 	p, err := spec.Load(spec.LoadOptions{Files: []string{file}, ProjectName: fromCompose, Environ: environ})
@@ -74,41 +82,47 @@ func TestContainersMatchDockerCompose(t *testing.T) {
 			t.Errorf("compose file loads with %s", w)
 		}
 	}
-	up(t, p)
-
 	// The same stack written in HCL, as `stack convert` writes it.
-	fromHCL := projectName(t, "cchcl")
 	hcl, err := spec.MarshalHCL(p)
 	if err != nil {
 		t.Fatal(err)
 	}
-	dir := t.TempDir()
-	hclFile := filepath.Join(dir, "stack.hcl")
+	hclFile := filepath.Join(filepath.Dir(file), "stack-converted.hcl")
 	if err := os.WriteFile(hclFile, hcl, 0o644); err != nil {
 		t.Fatal(err)
 	}
-	ph, err := spec.Load(spec.LoadOptions{Files: []string{hclFile}, ProjectName: fromHCL, Environ: environ})
+	t.Cleanup(func() { os.Remove(hclFile) })
+	ph, err := spec.Load(spec.LoadOptions{Files: []string{hclFile}, ProjectName: projectName(t, "cchcl"), Environ: environ})
 	if err != nil {
 		t.Fatalf("load converted HCL: %v\n%s", err, hcl)
 	}
-	up(t, ph)
 
-	want := inspectProject(t, v1)
-	for _, project := range []string{fromCompose, fromHCL} {
-		got := inspectProject(t, project)
+	for _, sp := range []*spec.Project{p, ph} {
+		down := up(t, sp)
+		got := inspectProject(t, sp.Name)
 		for _, svc := range services {
 			w, g := want[svc], got[svc]
 			if w == nil || g == nil {
-				t.Fatalf("service %s: docker-compose made %v, stack (%s) made %v", svc, w != nil, project, g != nil)
+				t.Fatalf("service %s: docker-compose made %v, stack (%s) made %v", svc, w != nil, sp.Name, g != nil)
 			}
 			for _, d := range diff(w, g) {
-				t.Errorf("%s %s: %s", project, svc, d)
+				t.Errorf("%s %s: %s", sp.Name, svc, d)
 			}
 		}
+		for _, d := range diff(wantResources, inspectResources(t, sp.Name)) {
+			t.Errorf("%s: %s", sp.Name, d)
+		}
+		if sp == p {
+			checkFromInside(t, p)
+		}
+		down()
 	}
+}
 
-	// What the keys are for, seen from inside: the link alias resolves,
-	// the shared network namespace answers on the vpn's loopback.
+// checkFromInside sees what the keys are for from inside the containers:
+// the link alias resolves, the shared network namespace answers on the
+// vpn's loopback.
+func checkFromInside(t *testing.T, p *spec.Project) {
 	loader := engine.ContainerName(p, p.Services["loader"], 1)
 	if out, err := exec.Command("docker", "exec", loader, "/testimage", "lookup", "gateway").CombinedOutput(); err != nil {
 		t.Errorf("links: gateway does not resolve in %s: %v\n%s", loader, err, out)
@@ -127,7 +141,8 @@ func projectName(t *testing.T, prefix string) string {
 	return prefix + hex.EncodeToString(b)
 }
 
-func up(t *testing.T, p *spec.Project) {
+// up brings p up and returns what takes it down again, volumes included.
+func up(t *testing.T, p *spec.Project) (down func()) {
 	t.Helper()
 	testenv.Cleanup(t, p.Name)
 	e := engine.New(testenv.Docker(t), nil, nil)
@@ -135,6 +150,12 @@ func up(t *testing.T, p *spec.Project) {
 	defer cancel()
 	if _, err := e.Up(ctx, p, engine.UpOptions{}); err != nil {
 		t.Fatalf("up %s: %v", p.Name, err)
+	}
+	return func() {
+		t.Helper()
+		if err := e.Down(context.Background(), p.Name, engine.DownOptions{Volumes: true}); err != nil {
+			t.Fatalf("down %s: %v", p.Name, err)
+		}
 	}
 }
 
@@ -223,21 +244,51 @@ func normalise(c inspected) {
 	var mounts []string
 	if binds, ok := c["HostConfig.Binds"].([]any); ok {
 		for _, b := range binds {
-			parts := strings.Split(b.(string), ":")
-			ro := len(parts) > 2 && strings.Contains(parts[2], "ro")
-			mounts = append(mounts, fmt.Sprintf("volume %s %s ro=%v", parts[0], parts[1], ro))
+			parts := strings.SplitN(b.(string), ":", 3)
+			typ := "volume"
+			if strings.HasPrefix(parts[0], "/") {
+				typ = "bind"
+			}
+			var opts []string
+			ro := false
+			if len(parts) == 3 {
+				for _, o := range strings.Split(parts[2], ",") {
+					switch o {
+					case "ro":
+						ro = true
+					case "rw":
+					default:
+						opts = append(opts, o)
+					}
+				}
+			}
+			mounts = append(mounts, canonicalMount(typ, parts[0], parts[1], ro, opts))
 		}
 	}
 	if ms, ok := c["HostConfig.Mounts"].([]any); ok {
 		for _, m := range ms {
 			m := m.(map[string]any)
 			ro, _ := m["ReadOnly"].(bool)
-			extra := ""
+			src, _ := m["Source"].(string)
+			var opts []string
+			if c, _ := m["Consistency"].(string); c != "" {
+				opts = append(opts, c)
+			}
+			if b, ok := m["BindOptions"].(map[string]any); ok {
+				if p, _ := b["Propagation"].(string); p != "" {
+					opts = append(opts, p)
+				}
+			}
+			if v, ok := m["VolumeOptions"].(map[string]any); ok {
+				if nc, _ := v["NoCopy"].(bool); nc {
+					opts = append(opts, "nocopy")
+				}
+			}
 			if o, ok := m["TmpfsOptions"]; ok {
 				b, _ := json.Marshal(o)
-				extra = " " + string(b)
+				opts = append(opts, string(b))
 			}
-			mounts = append(mounts, fmt.Sprintf("%v %v %v ro=%v%s", m["Type"], m["Source"], m["Target"], ro, extra))
+			mounts = append(mounts, canonicalMount(m["Type"].(string), src, m["Target"].(string), ro, opts))
 		}
 	}
 	sort.Strings(mounts)
@@ -397,4 +448,57 @@ func TestEngineRefusesWhatItCannotDo(t *testing.T) {
 	if len(strings.TrimSpace(string(out)+string(nets))) > 0 {
 		t.Errorf("refused stack left containers %q and networks %q", out, nets)
 	}
+}
+
+// canonicalMount writes a mount the same way whether it came as a bind
+// string or a mount object.
+func canonicalMount(typ, src, dst string, ro bool, opts []string) string {
+	slices.Sort(opts)
+	return fmt.Sprintf("%s %s:%s ro=%v %v", typ, src, dst, ro, opts)
+}
+
+// inspectResources inspects the networks and volumes of a project, by the
+// key the stack file gives them, keeping the fields a stack file sets.
+func inspectResources(t *testing.T, project string) inspected {
+	t.Helper()
+	out := inspected{}
+	for _, kind := range []struct{ cmd, key string }{{"network", "com.docker.compose.network"}, {"volume", "com.docker.compose.volume"}} {
+		ids, err := exec.Command("docker", kind.cmd, "ls", "-q", "--filter", "label=com.docker.compose.project="+project).Output()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(strings.Fields(string(ids))) == 0 {
+			continue
+		}
+		data, err := exec.Command("docker", append([]string{kind.cmd, "inspect"}, strings.Fields(string(ids))...)...).Output()
+		if err != nil {
+			t.Fatal(err)
+		}
+		var objs []map[string]any
+		if err := json.Unmarshal(data, &objs); err != nil {
+			t.Fatal(err)
+		}
+		for _, o := range objs {
+			labels, _ := o["Labels"].(map[string]any)
+			key, _ := labels[kind.key].(string)
+			for k := range labels {
+				if strings.HasPrefix(k, "com.docker.compose.") || strings.HasPrefix(k, "dev.stack.") {
+					delete(labels, k)
+				}
+			}
+			if kind.cmd == "network" && key == "default" {
+				// The file does not configure it: the engine picks its
+				// subnet, and Compose v1 (unlike the compose spec,
+				// Compose v2 and stack) makes it attachable.
+				delete(o, "IPAM")
+				delete(o, "Attachable")
+			}
+			for _, f := range []string{"Driver", "Options", "Labels", "Internal", "Attachable", "EnableIPv6", "IPAM"} {
+				if v, ok := o[f]; ok {
+					out[kind.cmd+"."+key+"."+f] = v
+				}
+			}
+		}
+	}
+	return out
 }
