@@ -84,10 +84,10 @@ func (p *hclProject) decodeMounts(d *hclDecoder, s *Service, m *hclModule, attr 
 		md.setStr(a["propagation"], &mount.Propagation)
 		md.setStr(a["selinux"], &mount.SELinux)
 		md.setStr(a["consistency"], &mount.Consistency)
-		if n, ok := md.integer(a["tmpfs_mode"]); ok {
-			mount.TmpfsMode = uint32(n)
+		if m := md.fileMode(a["tmpfs_mode"]); m != nil {
+			mount.TmpfsMode = *m
 		}
-		if err := checkMountOptions(mount); err != nil {
+		if err := checkMountValues(mount); err != nil {
 			d.errorAt(b.DefRange, "Invalid mount", err.Error()+".")
 		}
 		if mount.Target != "" && !strings.HasPrefix(mount.Target, "/") {
@@ -182,6 +182,13 @@ func checkMountOptions(m Mount) error {
 		return fmt.Errorf("selinux and propagation are options of bind mounts")
 	case m.NoCopy && m.Type != MountVolume:
 		return fmt.Errorf("nocopy is an option of volumes")
+	}
+	return checkMountValues(m)
+}
+
+// checkMountValues rejects option values Docker does not know.
+func checkMountValues(m Mount) error {
+	switch {
 	case m.SELinux != "" && m.SELinux != "z" && m.SELinux != "Z":
 		return fmt.Errorf("selinux %q is not z (shared) or Z (private)", m.SELinux)
 	case m.Propagation != "" && !validPropagation[m.Propagation]:

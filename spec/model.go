@@ -7,6 +7,7 @@ package spec
 import (
 	"fmt"
 	"sort"
+	"strings"
 	"time"
 )
 
@@ -131,10 +132,17 @@ type Service struct {
 // Pos returns where key was written in the service, falling back to the
 // service itself ("" key) when that key has no recorded position.
 func (s *Service) Pos(key string) Pos {
-	if p, ok := s.Positions[key]; ok {
-		return p
+	for {
+		if p, ok := s.Positions[key]; ok {
+			return p
+		}
+		// "devices[2]" falls back to "devices", "ulimits.nofile" to "ulimits".
+		i := strings.LastIndexAny(key, ".[")
+		if i <= 0 {
+			return s.Positions[""]
+		}
+		key = key[:i]
 	}
-	return s.Positions[""]
 }
 
 // Build says how to build a service's image.

@@ -417,7 +417,7 @@ func (w *hclWriter) mounts(b *hclwrite.Body, mounts []Mount) {
 			setString(mb, "tmpfs_size", formatBytes(m.TmpfsSize))
 		}
 		if m.TmpfsMode != 0 {
-			mb.SetAttributeValue("tmpfs_mode", cty.NumberIntVal(int64(m.TmpfsMode)))
+			setString(mb, "tmpfs_mode", fmt.Sprintf("0%o", m.TmpfsMode))
 		}
 		setBool(mb, "nocopy", m.NoCopy)
 		setString(mb, "subpath", m.Subpath)

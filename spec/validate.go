@@ -87,6 +87,9 @@ func (v *validator) service(s *Service) {
 		if _, ok := p.Services[dep]; ok {
 			continue
 		}
+		if s.sharesWith(dep) {
+			continue // runtime() names the key that refers to it
+		}
 		if _, disabled := p.Disabled[dep]; disabled {
 			if d.Required {
 				v.add(s, "depends_on."+dep, "service %q depends on %q, which is disabled by its profiles (enable the profile or set required = false)", s.Name, dep)

@@ -2,13 +2,43 @@ name = "runtime"
 
 service "loader" {
   image = "loader:1"
+  mount {
+    type      = "bind"
+    source    = "./share"
+    target    = "/share"
+    read_only = true
+    selinux   = "z"
+  }
+  mount {
+    type    = "volume"
+    source  = "cache"
+    target  = "/cache"
+    nocopy  = true
+    subpath = "models"
+  }
+  mount {
+    type             = "bind"
+    source           = "./share"
+    target           = "/share-slave"
+    create_host_path = false
+    propagation      = "rslave"
+    consistency      = "cached"
+  }
+  mount {
+    type       = "tmpfs"
+    target     = "/run/scratch"
+    tmpfs_size = "1m"
+    tmpfs_mode = "01770"
+  }
+  network "back" {
+    ipv4_address = "172.29.9.10"
+  }
   depends_on "model-server" {
     restart = true
   }
   depends_on "vpn" {
     restart = true
   }
-  network_mode       = "bridge"
   ipc                = "service:model-server"
   volumes_from       = ["model-server:ro", "container:datastore"]
   links              = ["vpn:gateway"]
@@ -118,4 +148,33 @@ service "vpn" {
   dns_opt    = ["use-vc", "ndots:2"]
   dns_search = ["example.internal"]
   domainname = "example.internal"
+}
+
+network "back" {
+  enable_ipv4 = true
+  ipam {
+    driver = "default"
+    options = {
+      foo = "bar"
+    }
+    config {
+      subnet   = "172.29.9.0/24"
+      ip_range = "172.29.9.0/25"
+      gateway  = "172.29.9.1"
+      aux_addresses = {
+        reserved = "172.29.9.2"
+      }
+    }
+    config {
+      subnet = "172.29.10.0/24"
+    }
+  }
+}
+
+volume "cache" {
+  driver = "local"
+  driver_opts = {
+    device = "tmpfs"
+    type   = "tmpfs"
+  }
 }
