@@ -52,6 +52,10 @@ func TestLoadedPositions(t *testing.T) {
 				"33:5 root-user agent user",
 				"35:9 docker-socket agent volumes[0]",
 				"39:9 port-all-interfaces agent ports[0]",
+				"44:5 host-namespace exporter network_mode",
+				"45:5 host-namespace exporter pid",
+				"47:9 host-device exporter devices[0]",
+				"48:5 docker-socket exporter use_api_socket",
 			},
 		},
 		{

@@ -18,6 +18,8 @@ const (
 	RulePublicPort    = "port-all-interfaces"
 	RuleDangerousCap  = "dangerous-capability"
 	RuleUnconfined    = "unconfined"
+	RuleHostNamespace = "host-namespace"
+	RuleHostDevice    = "host-device"
 )
 
 // Rule describes one check.
@@ -37,6 +39,8 @@ var rules = []Rule{
 	{RulePublicPort, "a host port published on all interfaces", checkPorts},
 	{RuleDangerousCap, "cap_add of ALL, SYS_ADMIN, SYS_MODULE or SYS_RAWIO", checkCapabilities},
 	{RuleUnconfined, "security_opt turning off seccomp, AppArmor or SELinux", checkSecurityOpts},
+	{RuleHostNamespace, "network_mode, pid, ipc, uts or userns_mode host: the container shares the host's", checkHostNamespaces},
+	{RuleHostDevice, "devices mapped from the host, or device_cgroup_rules allowing them", checkDevices},
 }
 
 // Rules lists the checks, for help texts.
@@ -80,6 +84,11 @@ func checkPrivileged(c *checker, s *spec.Service) []Finding {
 
 func checkDockerSocket(c *checker, s *spec.Service) []Finding {
 	var out []Finding
+	if s.UseAPISocket {
+		out = append(out, c.finding(s, RuleDockerSocket, "use_api_socket",
+			"use_api_socket mounts the Docker socket and hands over your registry credentials: the container can control the Docker host, as root",
+			"remove use_api_socket, or mount a socket proxy that allows only the API calls the service needs"))
+	}
 	for i, m := range s.Volumes {
 		socket := dockerSocketOf(c.project, m)
 		if socket == "" {
@@ -237,4 +246,51 @@ func unconfined(opt string) string {
 		return "the masking of /proc and /sys paths"
 	}
 	return ""
+}
+
+// hostNamespaces say what each host namespace lets a container reach.
+var hostNamespaces = []struct {
+	key, why string
+	mode     func(s *spec.Service) string
+}{
+	{"network_mode", "the host's network: every port on the host, and services bound to its loopback", func(s *spec.Service) string { return s.NetworkMode }},
+	{"pid", "the host's processes: it can see them, and signal or trace them as root", func(s *spec.Service) string { return s.Pid }},
+	{"ipc", "the host's shared memory and semaphores", func(s *spec.Service) string { return s.Ipc }},
+	{"uts", "the host's hostname, which it can change as root", func(s *spec.Service) string { return s.Uts }},
+	{"userns_mode", "the host's user namespace, so root inside is root outside on a remapping daemon", func(s *spec.Service) string { return s.UsernsMode }},
+}
+
+func checkHostNamespaces(c *checker, s *spec.Service) []Finding {
+	var out []Finding
+	for _, ns := range hostNamespaces {
+		if ns.mode(s) != "host" {
+			continue
+		}
+		out = append(out, c.finding(s, RuleHostNamespace, ns.key,
+			fmt.Sprintf("%s host shares %s", ns.key, ns.why),
+			fmt.Sprintf("remove %s: host, or share with one service of the stack (%s: service:NAME)", ns.key, ns.key)))
+	}
+	return out
+}
+
+func checkDevices(c *checker, s *spec.Service) []Finding {
+	var out []Finding
+	for i, d := range s.Devices {
+		key := fmt.Sprintf("devices[%d]", i)
+		out = append(out, c.finding(s, RuleHostDevice, key,
+			fmt.Sprintf("device %s gives the container the host's %s", d, d.Source),
+			"map only the device the service needs, read-only where it can (host:container:r)",
+			key, "devices"))
+	}
+	for i, r := range s.DeviceCgroupRules {
+		if !strings.HasPrefix(r, "a ") && !strings.Contains(r, "*") {
+			continue
+		}
+		key := fmt.Sprintf("device_cgroup_rules[%d]", i)
+		out = append(out, c.finding(s, RuleHostDevice, key,
+			fmt.Sprintf("device_cgroup_rules %q allows whole classes of host devices", r),
+			"allow one device by type and major:minor, e.g. \"c 10:229 rwm\"",
+			key, "device_cgroup_rules"))
+	}
+	return out
 }

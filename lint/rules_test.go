@@ -111,6 +111,16 @@ func TestRules(t *testing.T) {
 		{name: "cap ALL", edit: func(s *spec.Service) { s.CapAdd = append(s.CapAdd, "ALL") }, want: []string{"dangerous-capability cap_add[1]"}},
 		{name: "cap sys_admin any case", edit: func(s *spec.Service) { s.CapAdd = []string{"cap_sys_admin"} }, want: []string{"dangerous-capability cap_add[0]"}},
 
+		{name: "use_api_socket", edit: func(s *spec.Service) { s.UseAPISocket = true }, want: []string{"docker-socket use_api_socket"}, wantMessage: "registry credentials"},
+		{name: "network host", edit: func(s *spec.Service) { s.NetworkMode = "host"; s.Ports = nil }, want: []string{"host-namespace network_mode"}, wantMessage: "host's network"},
+		{name: "pid and ipc host", edit: func(s *spec.Service) { s.Pid = "host"; s.Ipc = "host" },
+			want: []string{"host-namespace ipc", "host-namespace pid"}, wantMessage: "shared memory"},
+		{name: "shared with a service", edit: func(s *spec.Service) { s.Pid = "service:app"; s.Ipc = "shareable" }},
+		{name: "device", edit: func(s *spec.Service) { s.Devices = []spec.Device{{Source: "/dev/kvm", Target: "/dev/kvm", Permissions: "rwm"}} },
+			want: []string{"host-device devices[0]"}, wantMessage: "/dev/kvm"},
+		{name: "device cgroup rule for all", edit: func(s *spec.Service) { s.DeviceCgroupRules = []string{"c 10:229 rwm", "a *:* rwm"} },
+			want: []string{"host-device device_cgroup_rules[1]"}},
+
 		{name: "seccomp unconfined", edit: func(s *spec.Service) { s.SecurityOpt = []string{"seccomp:unconfined"} }, want: []string{"unconfined security_opt[0]"}, wantMessage: "seccomp"},
 		{name: "apparmor unconfined", edit: func(s *spec.Service) { s.SecurityOpt = []string{"label=disable", "apparmor=unconfined"} },
 			want: []string{"unconfined security_opt[0]", "unconfined security_opt[1]"}, wantMessage: "SELinux"},
