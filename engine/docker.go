@@ -336,6 +336,9 @@ type Image struct {
 	Labels   map[string]string
 	// User is the image's default user ("" means root).
 	User string
+	// LastTagTime is when a name was last given to the image (by a pull,
+	// a build or a tag): what time-based pull policies go by.
+	LastTagTime time.Time
 }
 
 // BuildSpec are the options of an image build.

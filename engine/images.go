@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+	"time"
 
 	"golang.org/x/sync/errgroup"
 
@@ -58,6 +59,9 @@ const (
 	imagePullElseBuild
 	// imageBuild: build, skipped when the context and config are unchanged.
 	imageBuild
+	// imagePullStale: pull when no local image has the name or it was
+	// pulled longer ago than the service's refresh interval.
+	imagePullStale
 )
 
 // decideImage applies the pull policy to a service. A service with a build
@@ -69,8 +73,19 @@ func decideImage(s *spec.Service, opts ImageOptions) (imageAction, error) {
 	if opts.Pull != "" && policy != PullBuild {
 		policy = opts.Pull
 	}
-	switch policy {
-	case "", PullMissing, "if_not_present", PullAlways, PullNever, PullBuild:
+	svc := *s
+	svc.PullPolicy = policy
+	_, timed, err := svc.RefreshInterval()
+	if err != nil {
+		return 0, fmt.Errorf("service %s: %w", s.Name, err)
+	}
+	switch {
+	case timed:
+		if s.Build != nil {
+			return imageBuild, nil
+		}
+		return imagePullStale, nil
+	case policy == "", policy == PullMissing, policy == "if_not_present", policy == PullAlways, policy == PullNever, policy == PullBuild:
 	default:
 		return 0, fmt.Errorf("service %s: unknown pull_policy %q (want missing, always, never or build)", s.Name, policy)
 	}
@@ -123,7 +138,7 @@ func (e *Engine) EnsureImages(ctx context.Context, p *spec.Project, services []s
 		case imagePullElseBuild:
 			pulls[ref] = append(pulls[ref], name)
 			orElse[name] = true
-		case imagePullMissing:
+		case imagePullMissing, imagePullStale:
 			if _, ok := local[ref]; ok {
 				continue
 			}
@@ -137,6 +152,8 @@ func (e *Engine) EnsureImages(ctx context.Context, p *spec.Project, services []s
 				pulls[ref] = append(pulls[ref], name)
 			case err != nil:
 				return nil, fmt.Errorf("service %s: inspect image %s: %w", name, ref, err)
+			case action == imagePullStale && stale(s, img):
+				pulls[ref] = append(pulls[ref], name)
 			default:
 				local[ref] = img
 			}
@@ -247,4 +264,11 @@ func (e *Engine) ImageUser(ctx context.Context, ref string) (user string, known 
 		return "", false
 	}
 	return img.User, true
+}
+
+// stale reports whether a local image is older than the refresh interval
+// of a service with a time-based pull policy.
+func stale(s *spec.Service, img Image) bool {
+	interval, _, _ := s.RefreshInterval() // decideImage checked it
+	return img.LastTagTime.IsZero() || time.Since(img.LastTagTime) >= interval
 }

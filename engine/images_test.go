@@ -17,6 +17,11 @@ func TestDecideImage(t *testing.T) {
 		wantErr bool
 	}{
 		{"image, default policy", spec.Service{Image: "redis"}, ImageOptions{}, imagePullMissing, false},
+		{"image, daily", spec.Service{Image: "redis", PullPolicy: "daily"}, ImageOptions{}, imagePullStale, false},
+		{"image, every_12h", spec.Service{Image: "redis", PullPolicy: "every_12h"}, ImageOptions{}, imagePullStale, false},
+		{"image, refresh", spec.Service{Image: "redis", PullPolicy: "refresh"}, ImageOptions{}, imagePullStale, false},
+		{"image, every_ nonsense", spec.Service{Image: "redis", PullPolicy: "every_soon"}, ImageOptions{}, 0, true},
+		{"build, weekly builds", spec.Service{Build: build, PullPolicy: "weekly"}, ImageOptions{}, imageBuild, false},
 		{"image, missing", spec.Service{Image: "redis", PullPolicy: "missing"}, ImageOptions{}, imagePullMissing, false},
 		{"image, always", spec.Service{Image: "redis", PullPolicy: "always"}, ImageOptions{}, imagePull, false},
 		{"image, never", spec.Service{Image: "redis", PullPolicy: "never"}, ImageOptions{}, imageUseLocal, false},

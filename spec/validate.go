@@ -70,8 +70,13 @@ func (v *validator) service(s *Service) {
 	default:
 		v.add(s, "restart", "service %q: invalid restart policy %q (want no, always, on-failure[:N] or unless-stopped)", s.Name, s.Restart)
 	}
-	if !validPullPolicies[s.PullPolicy] {
-		v.add(s, "pull_policy", "service %q: invalid pull_policy %q (want missing, always, never or build)", s.Name, s.PullPolicy)
+	if _, timed, err := s.RefreshInterval(); err != nil {
+		v.add(s, "pull_policy", "service %q: %v", s.Name, err)
+	} else if !timed && !validPullPolicies[s.PullPolicy] {
+		v.add(s, "pull_policy", "service %q: invalid pull_policy %q (want missing, always, never, build, refresh, daily, weekly or every_<duration>)", s.Name, s.PullPolicy)
+	}
+	if s.PullRefreshAfter != 0 && s.PullPolicy != PullRefresh {
+		v.warn(s, "pull_refresh_after", "service %q: pull_refresh_after does nothing without pull_policy refresh", s.Name)
 	}
 	if s.Replicas > 1 && s.ContainerName != "" {
 		v.add(s, "container_name", "service %q: container_name %q cannot be used with replicas = %d (container names are unique)", s.Name, s.ContainerName, s.Replicas)

@@ -88,6 +88,15 @@ func (v *validator) runtime(s *Service) {
 	}
 }
 
+// warn reports a key that changes nothing, as a warning of the project.
+func (v *validator) warn(s *Service, key string, format string, args ...any) {
+	d := Diagnostic{Pos: s.Pos(key), Summary: fmt.Sprintf(format, args...), Warning: true}
+	if d.Pos.File != "" && !isHCL(d.Pos.File) {
+		d.KeyPath = "services." + s.Name + "." + key
+	}
+	v.p.Warnings = append(v.p.Warnings, d)
+}
+
 // namespaceMode checks a mode that may name another service or container;
 // valid lists the plain modes (nil: any, for network_mode, which may also
 // name a network).

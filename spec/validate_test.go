@@ -95,9 +95,9 @@ func TestValidate(t *testing.T) {
 		{"invalid restart, pull policy, condition", func(p *Project) {
 			web := p.Services["web"]
 			web.Restart = "sometimes"
-			web.PullPolicy = "daily"
+			web.PullPolicy = "hourly"
 			web.DependsOn["db"] = Dependency{Condition: "service_ready", Required: true}
-		}, []string{`invalid restart policy "sometimes"`, `invalid pull_policy "daily"`, `invalid condition "service_ready"`}},
+		}, []string{`invalid restart policy "sometimes"`, `invalid pull_policy "hourly"`, `invalid condition "service_ready"`}},
 		{"valid restart policies", func(p *Project) {
 			p.Services["web"].Restart = "on-failure:3"
 			p.Services["db"].Restart = "unless-stopped"

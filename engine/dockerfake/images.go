@@ -48,6 +48,7 @@ func (f *Fake) ImagePull(ctx context.Context, ref string, fn func(engine.Progres
 	}
 	img = copyImage(img)
 	img.RepoTags = appendNew(img.RepoTags, normalise(ref))
+	img.LastTagTime = f.now()
 	f.addImage(img)
 	f.mu.Unlock()
 	report(fn, engine.Progress{ID: shortID(img.ID), Status: "Pull complete"})
@@ -71,7 +72,7 @@ func (f *Fake) ImageBuild(ctx context.Context, buildContext io.Reader, spec engi
 		return "", fmt.Errorf("build image: %w", err)
 	}
 	h.Write(specJSON)
-	img := engine.Image{ID: "sha256:" + hex.EncodeToString(h.Sum(nil)), Labels: maps.Clone(spec.Labels)}
+	img := engine.Image{ID: "sha256:" + hex.EncodeToString(h.Sum(nil)), Labels: maps.Clone(spec.Labels), LastTagTime: f.now()}
 	for _, t := range spec.Tags {
 		img.RepoTags = appendNew(img.RepoTags, normalise(t))
 	}
@@ -109,6 +110,7 @@ func (f *Fake) ImageTag(ctx context.Context, source, target string) error {
 	// An image tagged elsewhere loses the tag there, as with the daemon.
 	f.untag(normalise(target))
 	img.RepoTags = appendNew(img.RepoTags, normalise(target))
+	img.LastTagTime = f.now()
 	f.addImage(img)
 	return nil
 }

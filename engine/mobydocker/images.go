@@ -21,7 +21,7 @@ func (c *Client) ImageInspect(ctx context.Context, ref string) (_ engine.Image, 
 	if err != nil {
 		return engine.Image{}, apiErr("inspect image "+ref, err)
 	}
-	img := engine.Image{ID: res.ID, RepoTags: res.RepoTags}
+	img := engine.Image{ID: res.ID, RepoTags: res.RepoTags, LastTagTime: res.Metadata.LastTagTime}
 	if res.Config != nil {
 		img.Labels = res.Config.Labels
 		img.User = res.Config.User

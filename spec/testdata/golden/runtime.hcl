@@ -1,7 +1,8 @@
 name = "runtime"
 
 service "loader" {
-  image = "loader:1"
+  image       = "loader:1"
+  pull_policy = "refresh"
   mount {
     type      = "bind"
     source    = "./share"

@@ -1,4 +1,9 @@
 service "web" {
   image       = "nginx"
-  pull_policy = "daily"
+  pull_policy = "hourly"
+}
+
+service "cache" {
+  image       = "redis"
+  pull_policy = "every_soon"
 }
