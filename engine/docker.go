@@ -245,6 +245,7 @@ type DeviceRequest struct {
 	Count        int
 	DeviceIDs    []string
 	Capabilities []string
+	Options      map[string]string `json:",omitempty"`
 }
 
 // LogOptions select which log lines to copy.

@@ -369,6 +369,7 @@ func deviceRequest(d types.DeviceRequest, gpusKey bool) DeviceRequest {
 		Count:        int(d.Count),
 		DeviceIDs:    append([]string(nil), d.IDs...),
 		Capabilities: append([]string(nil), d.Capabilities...),
+		Options:      emptyToNil(map[string]string(d.Options)),
 	}
 	if gpusKey && len(out.Capabilities) == 0 {
 		out.Capabilities = []string{"gpu"}

@@ -60,6 +60,8 @@ var supportedComposeKeys = []string{
 	"services.*.deploy.resources.reservations.devices.[].count",
 	"services.*.deploy.resources.reservations.devices.[].device_ids",
 	"services.*.deploy.resources.reservations.devices.[].capabilities",
+	"services.*.deploy.resources.reservations.devices.[].options", "services.*.deploy.resources.reservations.devices.[].options.*",
+	"services.*.gpus.[].options", "services.*.gpus.[].options.*",
 	"services.*.gpus", "services.*.gpus.[].driver", "services.*.gpus.[].count",
 	"services.*.gpus.[].device_ids", "services.*.gpus.[].capabilities",
 	"services.*.cpus", "services.*.mem_limit",

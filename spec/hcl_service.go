@@ -286,7 +286,7 @@ func (p *hclProject) decodeResources(d *hclDecoder, b *hcl.Block) Resources {
 
 func (p *hclProject) decodeGPUs(d *hclDecoder, b *hcl.Block) DeviceRequest {
 	c := p.content(b.Body, &hcl.BodySchema{Attributes: []hcl.AttributeSchema{
-		{Name: "driver"}, {Name: "count"}, {Name: "device_ids"}, {Name: "capabilities"},
+		{Name: "driver"}, {Name: "count"}, {Name: "device_ids"}, {Name: "capabilities"}, {Name: "options"},
 	}})
 	d.mark("", b.DefRange)
 	a := c.Attributes
@@ -294,6 +294,7 @@ func (p *hclProject) decodeGPUs(d *hclDecoder, b *hcl.Block) DeviceRequest {
 	d.setStr(a["driver"], &g.Driver)
 	d.setStrList(a["device_ids"], &g.DeviceIDs)
 	d.setStrList(a["capabilities"], &g.Capabilities)
+	d.setStrMap(a["options"], &g.Options)
 	if len(g.Capabilities) == 0 {
 		g.Capabilities = []string{"gpu"}
 	}

@@ -262,6 +262,7 @@ type DeviceRequest struct {
 	Count        int // -1: all
 	DeviceIDs    []string
 	Capabilities []string
+	Options      map[string]string `json:",omitempty"`
 }
 
 // FileRef mounts a secret or config into a service's containers as a file.

@@ -241,6 +241,7 @@ func toComposeService(s *Service) types.ServiceConfig {
 			for _, g := range r.GPUs {
 				res.Devices = append(res.Devices, types.DeviceRequest{
 					Driver: g.Driver, Count: types.DeviceCount(g.Count), IDs: g.DeviceIDs, Capabilities: g.Capabilities,
+					Options: types.Mapping(emptyToNil(g.Options)),
 				})
 			}
 			cs.Deploy.Resources.Reservations = res

@@ -567,6 +567,7 @@ func (w *hclWriter) resources(b *hclwrite.Body, r Resources) {
 		}
 		setList(gb, "device_ids", g.DeviceIDs)
 		setList(gb, "capabilities", g.Capabilities)
+		setMap(gb, "options", g.Options)
 	}
 }
 

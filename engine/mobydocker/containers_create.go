@@ -190,7 +190,7 @@ func createOptions(spec engine.ContainerSpec) (client.ContainerCreateOptions, er
 	host.NanoCPUs = spec.NanoCPUs
 	host.Memory = spec.Memory
 	for _, g := range spec.GPUs {
-		req := container.DeviceRequest{Driver: g.Driver, Count: g.Count, DeviceIDs: g.DeviceIDs}
+		req := container.DeviceRequest{Driver: g.Driver, Count: g.Count, DeviceIDs: g.DeviceIDs, Options: g.Options}
 		if len(g.Capabilities) > 0 {
 			req.Capabilities = [][]string{g.Capabilities}
 		}

@@ -344,11 +344,34 @@ func diff(want, got inspected) []string {
 	return out
 }
 
+// normalJSON is v as plain JSON values, with empty lists and objects as
+// null: Compose v1 sends them empty where Compose v2 and stack leave them
+// out, and Docker reads both the same.
 func normalJSON(v any) any {
 	b, _ := json.Marshal(v)
 	var out any
 	_ = json.Unmarshal(b, &out)
-	return out
+	return dropEmpty(out)
+}
+
+func dropEmpty(v any) any {
+	switch x := v.(type) {
+	case map[string]any:
+		if len(x) == 0 {
+			return nil
+		}
+		for k, e := range x {
+			x[k] = dropEmpty(e)
+		}
+	case []any:
+		if len(x) == 0 {
+			return nil
+		}
+		for i, e := range x {
+			x[i] = dropEmpty(e)
+		}
+	}
+	return v
 }
 
 func jsonOf(v any) string {
@@ -501,4 +524,62 @@ func inspectResources(t *testing.T, project string) inspected {
 		}
 	}
 	return out
+}
+
+// GPU requests reach the container as docker-compose sends them. They are
+// compared on created containers: without a GPU the daemon refuses to
+// start them.
+func TestGPURequestsMatchDockerCompose(t *testing.T) {
+	testenv.RequireDocker(t)
+	if _, err := exec.LookPath("docker-compose"); err != nil {
+		t.Skip("docker-compose is not installed")
+	}
+	image := testenv.TestImage(t)
+	file, err := filepath.Abs("testdata/gpu.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	environ := append(os.Environ(), "IMAGE="+image)
+	v1 := projectName(t, "ccgpu")
+	testenv.Cleanup(t, v1)
+	cmd := exec.Command("docker-compose", "-p", v1, "-f", file, "up", "--no-start")
+	cmd.Env = environ
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("docker-compose up --no-start: %v\n%s", err, out)
+	}
+	p, err := spec.Load(spec.LoadOptions{Files: []string{file}, ProjectName: projectName(t, "ccgpust"), Environ: environ})
+	if err != nil {
+		t.Fatal(err)
+	}
+	testenv.Cleanup(t, p.Name)
+	d := testenv.Docker(t)
+	ctx := context.Background()
+	img, err := d.ImageInspect(ctx, image)
+	if err != nil {
+		t.Fatal(err)
+	}
+	images := map[string]string{"trainer": img.ID, "server": img.ID}
+	plan, err := engine.PlanUp(p, &engine.Observed{Project: p.Name}, images, engine.PlanOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, n := range plan.Networks {
+		if _, err := d.NetworkCreate(ctx, *n.Network); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, sp := range plan.Services {
+		for _, a := range sp.Actions {
+			if _, err := d.ContainerCreate(ctx, a.Spec); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	want, got := inspectProject(t, v1), inspectProject(t, p.Name)
+	for _, svc := range []string{"trainer", "server"} {
+		w, g := want[svc]["HostConfig.DeviceRequests"], got[svc]["HostConfig.DeviceRequests"]
+		if w == nil || !reflect.DeepEqual(normalJSON(w), normalJSON(g)) {
+			t.Errorf("%s: device requests: docker-compose %s, stack %s", svc, jsonOf(w), jsonOf(g))
+		}
+	}
 }
