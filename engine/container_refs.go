@@ -161,6 +161,11 @@ func (e *Engine) dockerLinks(ctx context.Context, p *spec.Project, cs ContainerS
 		if err != nil {
 			return nil, fmt.Errorf("link to %s: %w", svc, err)
 		}
+		if len(containers) == 0 {
+			// Not created yet: a create ahead of the dependencies fails
+			// here and is made again once they are up.
+			return nil, fmt.Errorf("link to %s: the service has no container yet: %w", svc, ErrNotFound)
+		}
 		slices.SortFunc(containers, func(a, b Container) int { return strings.Compare(a.Name, b.Name) })
 		for _, c := range containers {
 			out = append(out, c.Name+":"+alias, c.Name+":"+svc+"-"+number, c.Name+":"+p.Name+"-"+svc+"-"+number)

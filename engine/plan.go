@@ -211,6 +211,42 @@ func PlanUp(p *spec.Project, obs *Observed, images map[string]string, opts PlanO
 		}
 		pl.Services = append(pl.Services, sp)
 	}
+	// A service outside the selection (up vpn) that shares the namespace of
+	// one that gets new containers is recreated too, on its current image:
+	// left alone, it would stay bound to a container that is gone.
+	inPlan := map[string]bool{}
+	for _, name := range selected {
+		inPlan[name] = true
+	}
+	for _, name := range order {
+		s := p.Services[name]
+		if inPlan[name] || opts.NoRecreate {
+			continue
+		}
+		var dep string
+		for _, d := range sharedServices(s) {
+			if changed[d] {
+				dep = d
+			}
+		}
+		existing := obs.ServiceContainers(name)
+		if dep == "" || len(existing) == 0 {
+			continue
+		}
+		sp := &ServicePlan{Service: name}
+		for _, c := range existing {
+			c := c
+			cs := containerSpec(p, s, c.Number, c.ImageID)
+			hash := configHash(cs)
+			cs.Labels[LabelConfigHash] = hash
+			sp.Actions = append(sp.Actions, ContainerAction{
+				Kind: ActRecreate, Service: name, Number: c.Number, Name: cs.Name, Spec: cs, Hash: hash, Existing: &c,
+				Reason: "shares the " + dep + " container, which is recreated",
+			})
+		}
+		changed[name] = true
+		pl.Services = append(pl.Services, sp)
+	}
 	// A container that shares the namespace or volumes of another service's
 	// replica 1 is recreated with it: a restart would keep it bound to the
 	// old container.

@@ -237,3 +237,43 @@ func TestConfigHashIgnoresNumberAndDependencies(t *testing.T) {
 		t.Error("hash does not change with the image ID")
 	}
 }
+
+// A container in the network namespace of another service's replica 1 is
+// recreated when that one is, and when it was replaced since, also when
+// only the other service was asked for.
+func TestPlanRecreatesNamespaceSharers(t *testing.T) {
+	p := chain()
+	p.Services["c"].NetworkMode = "service:a"
+	p.Services["c"].DependsOn["a"] = spec.Dependency{Condition: spec.ConditionStarted, Required: true, Restart: true}
+	running := map[string]string{"a-1": "running", "b-1": "running", "c-1": "running"}
+	tests := []struct {
+		name   string
+		images map[string]string
+		opts   PlanOptions
+		joined string // the LabelJoins c-1 was created with
+		want   string
+	}{
+		{"unchanged", chainImages, PlanOptions{}, "id-a-1", "a-1:keep b-1:keep c-1:keep"},
+		{"a was replaced since", chainImages, PlanOptions{}, "id-old", "a-1:keep b-1:keep c-1:recreate"},
+		{"a is recreated", map[string]string{"a": "sha256:a2", "b": "sha256:b", "c": "sha256:c"}, PlanOptions{}, "id-a-1", "a-1:recreate b-1:keep c-1:recreate"},
+		{"only a asked for", chainImages, PlanOptions{Services: []string{"a"}, ForceRecreate: true}, "id-a-1", "a-1:recreate c-1:recreate"},
+		{"no recreate", map[string]string{"a": "sha256:a2", "b": "sha256:b", "c": "sha256:c"}, PlanOptions{NoRecreate: true}, "id-old", "a-1:keep b-1:keep c-1:keep"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			obs := observed(p, chainImages, running)
+			for i := range obs.Containers {
+				if obs.Containers[i].Service == "c" {
+					obs.Containers[i].Labels[LabelJoins] = tt.joined
+				}
+			}
+			pl, err := PlanUp(p, obs, tt.images, tt.opts)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := summary(pl); got != tt.want {
+				t.Errorf("plan %q, want %q", got, tt.want)
+			}
+		})
+	}
+}
