@@ -116,7 +116,9 @@ func TestRules(t *testing.T) {
 		{name: "pid and ipc host", edit: func(s *spec.Service) { s.Pid = "host"; s.Ipc = "host" },
 			want: []string{"host-namespace ipc", "host-namespace pid"}, wantMessage: "shared memory"},
 		{name: "shared with a service", edit: func(s *spec.Service) { s.Pid = "service:app"; s.Ipc = "shareable" }},
-		{name: "device", edit: func(s *spec.Service) { s.Devices = []spec.Device{{Source: "/dev/kvm", Target: "/dev/kvm", Permissions: "rwm"}} },
+		{name: "device", edit: func(s *spec.Service) {
+			s.Devices = []spec.Device{{Source: "/dev/kvm", Target: "/dev/kvm", Permissions: "rwm"}}
+		},
 			want: []string{"host-device devices[0]"}, wantMessage: "/dev/kvm"},
 		{name: "device cgroup rule for all", edit: func(s *spec.Service) { s.DeviceCgroupRules = []string{"c 10:229 rwm", "a *:* rwm"} },
 			want: []string{"host-device device_cgroup_rules[1]"}},
