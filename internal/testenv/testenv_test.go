@@ -29,7 +29,7 @@ func TestProjectIsUniqueAndDockerSafe(t *testing.T) {
 
 func TestImageIsBuiltAndCached(t *testing.T) {
 	ref := TestImage(t)
-	if got := imageHash(); got == "" {
+	if got := imageHash(ref); got == "" {
 		t.Fatalf("image %s has no %s label", ref, labelImageHash)
 	}
 	// A second call in the same process must not rebuild.

@@ -1,5 +1,5 @@
 // Command testimage is the one program inside the test image every
-// integration test runs (stack-testimage:dev, built FROM scratch by
+// integration test runs (stack-testimage:<hash>, built FROM scratch by
 // internal/testenv). Each subcommand is a behaviour a test needs from a
 // container: a server with a readiness delay, a healthcheck probe, a job
 // that exits with a code, a DNS lookup, an HTTP client and file access for
