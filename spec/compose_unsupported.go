@@ -32,6 +32,16 @@ var supportedComposeKeys = []string{
 	"services.*.build.args", "services.*.build.args.*", "services.*.build.target",
 	"services.*.build.labels", "services.*.build.labels.*", "services.*.build.no_cache",
 	"services.*.build.tags",
+	"services.*.build.dockerfile_inline", "services.*.build.additional_contexts", "services.*.build.additional_contexts.*",
+	"services.*.build.secrets", "services.*.build.secrets.[].source", "services.*.build.secrets.[].target",
+	"services.*.build.secrets.[].uid", "services.*.build.secrets.[].gid", "services.*.build.secrets.[].mode",
+	"services.*.build.ssh", "services.*.build.ssh.*", "services.*.build.ssh.[]",
+	"services.*.build.cache_from", "services.*.build.cache_to", "services.*.build.network",
+	"services.*.build.shm_size", "services.*.build.extra_hosts", "services.*.build.extra_hosts.*",
+	"services.*.build.ulimits", "services.*.build.ulimits.*", "services.*.build.ulimits.*.soft",
+	"services.*.build.ulimits.*.hard", "services.*.build.ulimits.*.single",
+	"services.*.build.privileged", "services.*.build.pull", "services.*.build.isolation",
+	"services.*.build.platforms",
 	"services.*.command", "services.*.entrypoint",
 	"services.*.environment", "services.*.environment.*",
 	"services.*.env_file", "services.*.env_file.[].path", "services.*.env_file.[].required", "services.*.env_file.[].format",
@@ -90,8 +100,8 @@ var supportedComposeKeys = []string{
 var fatalComposeKeys = []string{
 	"services.*.network_mode", "services.*.pid", "services.*.ipc", "services.*.volumes_from",
 	"services.*.devices", "services.*.provider", "services.*.net",
-	"services.*.build.secrets", "services.*.build.ssh", "services.*.build.dockerfile_inline",
-	"services.*.build.additional_contexts",
+	"services.*.build.entitlements", "services.*.build.provenance", "services.*.build.sbom",
+	"services.*.build.no_cache_filter",
 	"services.*.volumes.[].type",
 }
 
@@ -124,6 +134,9 @@ func classifyUnsupported(found []loader.UnsupportedAttribute, index *composeInde
 		switch {
 		case fatal.Matches(f.Path):
 			d.Summary = "not supported by stack"
+			if why, ok := fatalComposeReasons[keyPathPattern(f.Path)]; ok {
+				d.Summary += ": " + why
+			}
 			if f.Path.Last() == "type" {
 				d.Summary = "mount type " + valueString(f.Value) + " is not supported by stack"
 			}

@@ -117,6 +117,7 @@ func (v *validator) service(s *Service) {
 			v.add(s, fmt.Sprintf("configs[%d]", i), "service %q uses undeclared config %q", s.Name, ref.Source)
 		}
 	}
+	v.build(s)
 }
 
 // replicaPorts reports host ports that cannot serve every replica: each
