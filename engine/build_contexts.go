@@ -205,7 +205,6 @@ func orderBuilds(p *spec.Project, groups []*buildGroup) ([]*buildGroup, error) {
 	return out, nil
 }
 
-
 // imageBuilders maps each image a service builds (its image name and
 // extra tags, normalised) to that service; the first by name wins.
 func imageBuilders(p *spec.Project) map[string]string {
