@@ -220,7 +220,9 @@ func (e *Engine) buildGroup(ctx context.Context, p *spec.Project, g *buildGroup,
 	if err != nil {
 		return fail(err)
 	}
+	var local *LocalContext
 	if dockerfile != nil {
+		local = &LocalContext{Dir: bc.Dir, Excludes: bc.Excludes, Dockerfile: dockerfile}
 		bc.Dockerfile = generatedDockerfileName(dockerfile)
 		tar = withDockerfile(tar, bc.Dockerfile, dockerfile)
 	}
@@ -245,6 +247,7 @@ func (e *Engine) buildGroup(ctx context.Context, p *spec.Project, g *buildGroup,
 	bs.Labels = labels
 	bs.NoCache = g.Build.NoCache || opts.NoCache
 	bs.Platform = g.Platform
+	bs.Local = local
 	id, err := e.docker.ImageBuild(ctx, tar, bs, func(pr Progress) {
 		e.emit(Status{Object: object, Service: g.Services[0], Phase: PhaseBuilding,
 			Detail: pr.Status, Current: pr.Current, Total: pr.Total})

@@ -114,7 +114,8 @@ func (e *Engine) contextStages(ctx context.Context, g *buildGroup, contexts []re
 			labels = map[string]string{}
 		}
 		labels[labelBuildContext] = c.Name
-		_, err = e.docker.ImageBuild(ctx, tar, BuildSpec{Tags: []string{tag}, Dockerfile: name, Labels: labels}, nil)
+		_, err = e.docker.ImageBuild(ctx, tar, BuildSpec{Tags: []string{tag}, Dockerfile: name, Labels: labels,
+			Local: &LocalContext{Dir: bc.Dir, Excludes: bc.Excludes, Dockerfile: []byte(contextFolderDockerfile)}}, nil)
 		tar.Close()
 		if err != nil {
 			return nil, cleanup, fmt.Errorf("additional context %s (%s): %w", c.Name, c.Dir, err)

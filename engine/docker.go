@@ -332,6 +332,19 @@ type BuildSpec struct {
 	Ulimits     []BuildUlimit
 	PullParent  bool
 	Isolation   string
+	// Local, when set, is the folder the context tar was made from, for a
+	// builder that reads the context itself (BuildKit through a session):
+	// the Dockerfile stack wrote then stays out of the context, where the
+	// tar must carry it.
+	Local *LocalContext
+}
+
+// LocalContext is a build context folder with its ignore patterns and the
+// Dockerfile stack generated for it.
+type LocalContext struct {
+	Dir        string
+	Excludes   []string
+	Dockerfile []byte
 }
 
 // Builders a BuildSpec can ask for.

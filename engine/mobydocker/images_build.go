@@ -46,6 +46,19 @@ func (c *Client) ImageBuild(ctx context.Context, buildContext io.Reader, spec en
 	case engine.BuilderBuildKit:
 		return c.buildWithSession(ctx, buildContext, opts, spec, fn)
 	}
+	if spec.Local != nil {
+		if works, known := buildKitWorks.Load(c.api); !known || works.(bool) {
+			id, err := c.buildWithSession(ctx, nil, opts, spec, fn)
+			var rejected errBuilderRejected
+			if !errors.As(err, &rejected) || ctx.Err() != nil {
+				buildKitWorks.Store(c.api, true)
+				return id, err
+			}
+			c.log.Debug("buildkit build refused, trying the classic builder", zap.Error(err))
+			buildKitWorks.Store(c.api, false)
+		}
+		return c.build(ctx, buildContext, opts, build.BuilderV1, fn)
+	}
 	if works, known := buildKitWorks.Load(c.api); known {
 		version := build.BuilderV1
 		if works.(bool) {
