@@ -13,8 +13,8 @@ import (
 //   - an error when running without the key gives a container that behaves
 //     differently in a way the user relies on (it would reach or see other
 //     things, or could not be built): network_mode, pid, ipc, volumes_from,
-//     devices, provider, build secrets/ssh/inline Dockerfiles/extra contexts,
-//     npipe/cluster/image mounts;
+//     devices, provider, build entitlements/provenance/sbom/no_cache_filter
+//     (with the reason, fatalComposeReasons), npipe/cluster/image mounts;
 //   - a warning for everything else (logging, deploy.placement, ulimits,
 //     dns, ...): the stack still runs, only less tuned.
 //
