@@ -3,6 +3,7 @@ package spec
 import (
 	"fmt"
 	"path/filepath"
+	"sort"
 	"strings"
 
 	"github.com/hashicorp/hcl/v2"
@@ -61,6 +62,7 @@ func (p *hclProject) decodeBuildMore(d *hclDecoder, m *hclModule, b *hcl.Block, 
 			bd.ExtraHosts[i] = host + ":" + ip
 		}
 	}
+	sort.Strings(bd.ExtraHosts) // as the compose loader, which reads them through a map
 	d.setBool(a["privileged"], &bd.Privileged)
 	d.setBool(a["pull"], &bd.Pull)
 	d.setStr(a["isolation"], &bd.Isolation)

@@ -5,7 +5,7 @@ secret "npm_token" {
 }
 
 secret "api_key" {
-  environment = "API_KEY"
+  environment = "BUILD_API_KEY"
 }
 
 service "app" {
