@@ -99,6 +99,9 @@ func (e *Engine) plan(ctx context.Context, p *spec.Project, opts PlanOptions, re
 	if err := e.checkExternalResources(ctx, p, services); err != nil {
 		return nil, err
 	}
+	if err := e.checkBuilds(ctx, p, services); err != nil {
+		return nil, err
+	}
 	images, err := resolve(ctx, p, services)
 	if err != nil {
 		return nil, err
