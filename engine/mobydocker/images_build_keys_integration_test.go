@@ -278,3 +278,29 @@ func TestBuildRefusesWindowsIsolationBeforeBuilding(t *testing.T) {
 		t.Errorf("image exists after the refusal: %v", err)
 	}
 }
+
+// pull: true makes the builder fetch the base image even when it is there:
+// a base known only locally, under a registry nothing listens on, builds
+// without pull and fails with it.
+func TestBuildPullFetchesTheBaseImage(t *testing.T) {
+	env := newImageEnv(t)
+	p := env.projectOf()
+	base := env.baseImage(p)
+	unreachable := "127.0.0.1:9/" + env.project + "/base:latest"
+	ctx := context.Background()
+	if err := env.docker.ImageTag(ctx, base, unreachable); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = env.docker.ImageRemove(context.Background(), unreachable) })
+	build := &spec.Build{Context: t.TempDir(), DockerfileInline: "FROM " + unreachable + "\nRUN echo built > /built.txt\n"}
+	app := &spec.Service{Name: "app", Build: build}
+	env.add(p, app)
+	if _, err := env.engine.Build(ctx, p, []string{"app"}, engine.ImageOptions{}); err != nil {
+		t.Fatalf("without pull: %v", err)
+	}
+	build.Pull = true
+	_, err := env.engine.Build(ctx, p, []string{"app"}, engine.ImageOptions{})
+	if err == nil || !strings.Contains(err.Error(), "127.0.0.1:9") {
+		t.Fatalf("with pull: error %v, want the pull from 127.0.0.1:9 to fail the build", err)
+	}
+}
