@@ -327,3 +327,29 @@ func equalJSON(a, b any) bool {
 	jb, _ := json.Marshal(b)
 	return string(ja) == string(jb)
 }
+
+// Up creates the service that uses another's built image from that build.
+func TestUpUsesTheImageAnotherServiceBuilds(t *testing.T) {
+	dir := buildDir(t, map[string]string{"Dockerfile": "FROM scratch\n"})
+	p := &spec.Project{Name: "demo", Networks: map[string]*spec.Network{"default": {Key: "default", Name: "demo_default"}},
+		Services: map[string]*spec.Service{
+			"tools":  {Name: "tools", Image: "tools:dev", Build: &spec.Build{Context: dir}, Replicas: 1},
+			"runner": {Name: "runner", Image: "tools:dev", Replicas: 1},
+		}}
+	e, _, f := fakeEngine()
+	ctx := context.Background()
+	if _, err := e.Up(ctx, p, engine.UpOptions{Plan: engine.PlanOptions{Services: []string{"runner"}}}); err != nil {
+		t.Fatal(err)
+	}
+	img, err := f.ImageInspect(ctx, "tools:dev")
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := f.Container("demo-runner-1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.ImageID != img.ID || f.Calls("ImagePull") != 0 {
+		t.Errorf("runner runs image %s after %d pulls; want the built %s and no pull", c.ImageID, f.Calls("ImagePull"), img.ID)
+	}
+}
