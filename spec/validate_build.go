@@ -3,6 +3,7 @@ package spec
 import (
 	"fmt"
 	"regexp"
+	"slices"
 	"strings"
 )
 
@@ -68,7 +69,7 @@ func (v *validator) build(s *Service) {
 			v.add(s, fmt.Sprintf("build.platforms[%d]", i), "service %q: build platform %q: want os/arch[/variant]", s.Name, pl)
 		}
 	}
-	if s.Platform != "" && len(b.Platforms) > 0 && !contains(b.Platforms, s.Platform) {
+	if s.Platform != "" && len(b.Platforms) > 0 && !slices.Contains(b.Platforms, s.Platform) {
 		v.add(s, "build.platforms", "service %q: platform %s is not among the build's platforms %s", s.Name, s.Platform, strings.Join(b.Platforms, ", "))
 	}
 }
@@ -99,13 +100,4 @@ func (v *validator) additionalContext(s *Service, name, ctx string) {
 	case strings.Contains(ctx, "://") || isRemoteContext(ctx):
 		v.add(s, key, "service %q: additional context %q: %s is a remote context, which the engine's build endpoint cannot fetch as a named context; clone or download it and give the folder", s.Name, name, ctx)
 	}
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }
