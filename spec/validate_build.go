@@ -7,13 +7,13 @@ import (
 	"strings"
 )
 
-// stageName is what a Dockerfile stage may be called (FROM x AS name), so
+// buildStageName is what a Dockerfile stage may be called (FROM x AS name), so
 // what an additional context's name must be for stack to provide it.
-var stageName = regexp.MustCompile(`^[a-z][a-z0-9_.-]*$`)
+var buildStageName = regexp.MustCompile(`^[a-z][a-z0-9_.-]*$`)
 
-var platformPattern = regexp.MustCompile(`^[a-z0-9_]+/[a-z0-9_]+(/[a-z0-9_]+)?$`)
+var buildPlatformPattern = regexp.MustCompile(`^[a-z0-9_]+/[a-z0-9_]+(/[a-z0-9_]+)?$`)
 
-var validIsolations = map[string]bool{"": true, "default": true, "process": true, "hyperv": true}
+var validBuildIsolations = map[string]bool{"": true, "default": true, "process": true, "hyperv": true}
 
 // build checks a service's build section: values, and references to other
 // parts of the project.
@@ -56,7 +56,7 @@ func (v *validator) build(s *Service) {
 	if b.ShmSize < 0 {
 		v.add(s, "build.shm_size", "service %q: build shm_size cannot be negative", s.Name)
 	}
-	if !validIsolations[b.Isolation] {
+	if !validBuildIsolations[b.Isolation] {
 		v.add(s, "build.isolation", "service %q: invalid build isolation %q (want default, process or hyperv)", s.Name, b.Isolation)
 	}
 	for i, h := range b.ExtraHosts {
@@ -65,7 +65,7 @@ func (v *validator) build(s *Service) {
 		}
 	}
 	for i, pl := range b.Platforms {
-		if !platformPattern.MatchString(pl) {
+		if !buildPlatformPattern.MatchString(pl) {
 			v.add(s, fmt.Sprintf("build.platforms[%d]", i), "service %q: build platform %q: want os/arch[/variant]", s.Name, pl)
 		}
 	}
@@ -76,7 +76,7 @@ func (v *validator) build(s *Service) {
 
 func (v *validator) additionalContext(s *Service, name, ctx string) {
 	key := "build.additional_contexts." + name
-	if !stageName.MatchString(name) {
+	if !buildStageName.MatchString(name) {
 		v.add(s, key, "service %q: additional context %q: stack provides additional contexts as Dockerfile stages, so the name must be a stage name (lowercase letters, digits, '.', '_', '-'); "+
 			"naming an image to replace it needs the named contexts of a buildx builder, which the engine's build endpoint does not have", s.Name, name)
 		return
