@@ -216,8 +216,8 @@ func imageBuilders(p *spec.Project) map[string]string {
 			continue
 		}
 		for _, ref := range append([]string{ImageName(p, s)}, s.Build.Tags...) {
-			if _, ok := out[normalRef(ref)]; !ok {
-				out[normalRef(ref)] = name
+			if _, ok := out[normalImageRef(ref)]; !ok {
+				out[normalImageRef(ref)] = name
 			}
 		}
 	}
@@ -233,7 +233,7 @@ func buildersOf(p *spec.Project, names []string, builtBy map[string]string) []st
 		if s.Build != nil {
 			continue
 		}
-		if b, ok := builtBy[normalRef(ImageName(p, s))]; ok && !slices.Contains(names, b) && !slices.Contains(out, b) {
+		if b, ok := builtBy[normalImageRef(ImageName(p, s))]; ok && !slices.Contains(names, b) && !slices.Contains(out, b) {
 			out = append(out, b)
 		}
 	}
@@ -241,9 +241,9 @@ func buildersOf(p *spec.Project, names []string, builtBy map[string]string) []st
 	return out
 }
 
-// normalRef is ref in the form the daemon stores it: "tools" and
+// normalImageRef is ref in the form the daemon stores it: "tools" and
 // "docker.io/library/tools:latest" are one image.
-func normalRef(ref string) string {
+func normalImageRef(ref string) string {
 	named, err := reference.ParseNormalizedNamed(ref)
 	if err != nil {
 		return ref

@@ -73,7 +73,7 @@ func checkBuild(s *spec.Service, v ServerVersion) error {
 		return buildRefusal(s, "platforms", "the engine's builder makes one image per build and its image store holds one platform per tag; "+
 			"building %s needs buildx with a multi-platform image store; keep one platform (this engine is %s)", strings.Join(b.Platforms, ", "), engine)
 	}
-	if len(b.Platforms) == 1 && v.OS != "" && !samePlatform(b.Platforms[0], engine) {
+	if len(b.Platforms) == 1 && v.OS != "" && !sameBuildPlatform(b.Platforms[0], engine) {
 		return buildRefusal(s, "platforms[0]", "this engine builds for %s; building for %s needs emulation the engine does not offer (QEMU binfmt handlers) or a builder of that platform", engine, b.Platforms[0])
 	}
 	for i, c := range b.CacheFrom {
@@ -90,9 +90,9 @@ func checkBuild(s *spec.Service, v ServerVersion) error {
 	return nil
 }
 
-// samePlatform compares os/arch[/variant], the engine's reported without
+// sameBuildPlatform compares os/arch[/variant], the engine's reported without
 // a variant matching any.
-func samePlatform(want, engine string) bool {
+func sameBuildPlatform(want, engine string) bool {
 	if want == engine {
 		return true
 	}

@@ -123,7 +123,7 @@ func (e *Engine) EnsureImages(ctx context.Context, p *spec.Project, services []s
 			return nil, err
 		}
 		ref := ImageName(p, s)
-		if builder, ok := builtBy[normalRef(ref)]; ok && s.Build == nil && builder != name {
+		if builder, ok := builtBy[normalImageRef(ref)]; ok && s.Build == nil && builder != name {
 			continue
 		}
 		switch action {
