@@ -29,17 +29,9 @@ type buildContext struct {
 // ignore file: "<Dockerfile>.dockerignore" next to the Dockerfile wins over
 // "<context>/.dockerignore", as with BuildKit.
 func openBuildContext(dir, dockerfile string) (*buildContext, error) {
-	if strings.Contains(dir, "://") || strings.HasPrefix(dir, "git@") {
-		return nil, fmt.Errorf("build context %s: remote build contexts are not supported", dir)
-	}
-	dir, err := filepath.Abs(dir)
+	dir, err := contextDir(dir)
 	if err != nil {
-		return nil, fmt.Errorf("build context %s: %w", dir, err)
-	}
-	if fi, err := os.Stat(dir); err != nil {
-		return nil, fmt.Errorf("build context: %w", err)
-	} else if !fi.IsDir() {
-		return nil, fmt.Errorf("build context %s: not a folder", dir)
+		return nil, err
 	}
 	if dockerfile == "" {
 		dockerfile = "Dockerfile"
@@ -61,25 +53,52 @@ func openBuildContext(dir, dockerfile string) (*buildContext, error) {
 	if _, err := os.Stat(abs + ".dockerignore"); err == nil {
 		ignorePath = abs + ".dockerignore"
 	}
+	if err := bc.readIgnoreFile(ignorePath); err != nil {
+		return nil, err
+	}
+	return bc, nil
+}
+
+// contextDir checks a build context folder and makes it absolute.
+func contextDir(dir string) (string, error) {
+	if strings.Contains(dir, "://") || strings.HasPrefix(dir, "git@") {
+		return "", fmt.Errorf("build context %s: remote build contexts are not supported", dir)
+	}
+	dir, err := filepath.Abs(dir)
+	if err != nil {
+		return "", fmt.Errorf("build context %s: %w", dir, err)
+	}
+	if fi, err := os.Stat(dir); err != nil {
+		return "", fmt.Errorf("build context: %w", err)
+	} else if !fi.IsDir() {
+		return "", fmt.Errorf("build context %s: not a folder", dir)
+	}
+	return dir, nil
+}
+
+// readIgnoreFile reads the ignore patterns, when the file is there.
+func (bc *buildContext) readIgnoreFile(ignorePath string) error {
 	f, err := os.Open(ignorePath)
 	switch {
 	case errors.Is(err, fs.ErrNotExist):
 	case err != nil:
-		return nil, fmt.Errorf("read %s: %w", ignorePath, err)
+		return fmt.Errorf("read %s: %w", ignorePath, err)
 	default:
 		bc.Excludes, err = ignorefile.ReadAll(f)
 		f.Close()
 		if err != nil {
-			return nil, fmt.Errorf("read %s: %w", ignorePath, err)
+			return fmt.Errorf("read %s: %w", ignorePath, err)
 		}
 	}
 	// The builder needs the Dockerfile and reads the ignore file itself, so
 	// both are always sent, as the docker CLI does.
-	if len(bc.Excludes) > 0 {
-		bc.Excludes = append(bc.Excludes, "!"+bc.Dockerfile, "!.dockerignore",
-			"!"+bc.Dockerfile+".dockerignore")
+	if len(bc.Excludes) > 0 && bc.Dockerfile != "" {
+		bc.Excludes = append(bc.Excludes, "!"+bc.Dockerfile, "!"+bc.Dockerfile+".dockerignore")
 	}
-	return bc, nil
+	if len(bc.Excludes) > 0 {
+		bc.Excludes = append(bc.Excludes, "!.dockerignore")
+	}
+	return nil
 }
 
 // Tar streams the context as the tar the daemon builds from, without the

@@ -351,6 +351,58 @@ type BuildSpec struct {
 	Labels     map[string]string
 	NoCache    bool
 	Platform   string
+
+	// Builder is the builder the build needs: BuilderBuildKit (secrets,
+	// ssh, inline cache), BuilderClassic (shm_size, ulimits, a named
+	// network) or "" for whichever the daemon has.
+	Builder     string
+	Secrets     []BuildSecret
+	SSH         []BuildSSH
+	CacheFrom   []string // images to take cache from
+	NetworkMode string   // "" (default), "host", "none" or a network name
+	ShmSize     int64
+	ExtraHosts  []string // "host:ip"
+	Ulimits     []BuildUlimit
+	PullParent  bool
+	Isolation   string
+	// Local, when set, is the folder the context tar was made from, for a
+	// builder that reads the context itself (BuildKit through a session):
+	// the Dockerfile stack wrote then stays out of the context, where the
+	// tar must carry it.
+	Local *LocalContext
+}
+
+// LocalContext is a build context folder with its ignore patterns and the
+// Dockerfile stack generated for it.
+type LocalContext struct {
+	Dir        string
+	Excludes   []string
+	Dockerfile []byte
+}
+
+// Builders a BuildSpec can ask for.
+const (
+	BuilderBuildKit = "buildkit"
+	BuilderClassic  = "classic"
+)
+
+// BuildSecret is a secret a build's RUN --mount=type=secret,id=ID reads.
+type BuildSecret struct {
+	ID    string
+	Value []byte `json:"-"`
+}
+
+// BuildSSH is an SSH agent socket or key files a build's
+// RUN --mount=type=ssh,id=ID uses; no Paths means $SSH_AUTH_SOCK.
+type BuildSSH struct {
+	ID    string
+	Paths []string
+}
+
+// BuildUlimit is one resource limit of a build's RUN steps.
+type BuildUlimit struct {
+	Name       string
+	Soft, Hard int64
 }
 
 // Progress is one progress report of a pull, push or build.

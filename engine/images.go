@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -115,8 +116,15 @@ func (e *Engine) EnsureImages(ctx context.Context, p *spec.Project, services []s
 	if err != nil {
 		return nil, err
 	}
+	// A service whose image another service builds waits for that build
+	// instead of pulling: the builder is built even when not selected.
+	builtBy := imageBuilders(p)
+	builders := buildersOf(p, names, builtBy)
+	if err := e.checkBuilds(ctx, p, append(slices.Clone(names), builders...)); err != nil {
+		return nil, err
+	}
 	var (
-		builds []string
+		builds = builders
 		pulls  = map[string][]string{} // ref -> services
 		orElse = map[string]bool{}     // services built when their pull fails
 		// local holds images found and left alone, so a stack of many
@@ -130,6 +138,9 @@ func (e *Engine) EnsureImages(ctx context.Context, p *spec.Project, services []s
 			return nil, err
 		}
 		ref := ImageName(p, s)
+		if builder, ok := builtBy[normalImageRef(ref)]; ok && s.Build == nil && builder != name {
+			continue
+		}
 		switch action {
 		case imageBuild:
 			builds = append(builds, name)

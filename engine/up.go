@@ -102,6 +102,9 @@ func (e *Engine) plan(ctx context.Context, p *spec.Project, opts PlanOptions, re
 	if err := e.checkEngineSupport(ctx, p, services); err != nil {
 		return nil, err
 	}
+	if err := e.checkBuilds(ctx, p, services); err != nil {
+		return nil, err
+	}
 	images, err := resolve(ctx, p, services)
 	if err != nil {
 		return nil, err
@@ -127,7 +130,7 @@ func (e *Engine) resolveImageIDs(ctx context.Context, p *spec.Project, services 
 		}
 		ids[name] = img.ID
 		if action, err := decideImage(s, ImageOptions{}); err == nil && action == imageBuild {
-			stale, err := e.buildChanged(ctx, s, ref)
+			stale, err := e.buildChanged(ctx, p, s, ref)
 			if err != nil {
 				return nil, fmt.Errorf("service %s: %w", name, err)
 			}
@@ -141,12 +144,8 @@ func (e *Engine) resolveImageIDs(ctx context.Context, p *spec.Project, services 
 
 // buildChanged tells whether up would rebuild ref: the hash of the build
 // context and config differs from the one the image was built from.
-func (e *Engine) buildChanged(ctx context.Context, s *spec.Service, ref string) (bool, error) {
-	bc, err := openBuildContext(s.Build.Context, s.Build.Dockerfile)
-	if err != nil {
-		return false, err
-	}
-	hash, err := buildHash(bc, configOf(s.Build, s.Platform))
+func (e *Engine) buildChanged(ctx context.Context, p *spec.Project, s *spec.Service, ref string) (bool, error) {
+	_, _, hash, err := e.prepareBuild(ctx, p, s.Build, buildPlatform(s))
 	if err != nil {
 		return false, err
 	}

@@ -36,6 +36,29 @@ func TestLoadComposeFixtures(t *testing.T) {
 			eq(t, "dbdata.Name", p.Volumes["dbdata"].Name, "webapp_dbdata")
 			eq(t, "web.Positions[image]", web.Pos("image").Line, 10)
 		}},
+		{"build", LoadOptions{}, func(t *testing.T, p *Project) {
+			b := p.Services["app"].Build
+			dir := p.WorkingDir
+			eq(t, "Dockerfile", b.Dockerfile, "Dockerfile")
+			eq(t, "AdditionalContexts", b.AdditionalContexts, map[string]string{
+				"assets": filepath.Join(dir, "assets"), "base": "docker-image://busybox:stable", "tools": "service:tools"})
+			eq(t, "Secrets", b.Secrets, []FileRef{{Source: "npm_token"}, {Source: "api_key", Target: "apikey"}})
+			eq(t, "SSH", b.SSH, []BuildSSH{{ID: "default"}, {ID: "deploy", Path: filepath.Join(dir, "deploy_key")}})
+			eq(t, "CacheFrom", b.CacheFrom, []string{"app:cache", "type=registry,ref=registry.example/app:cache"})
+			eq(t, "CacheTo", b.CacheTo, []string{"type=inline"})
+			eq(t, "Network", b.Network, "host")
+			eq(t, "ShmSize", b.ShmSize, int64(128<<20))
+			eq(t, "ExtraHosts", b.ExtraHosts, []string{"db.example:10.0.0.6", "mirror.example:10.0.0.5"})
+			eq(t, "Ulimits", b.Ulimits, map[string]BuildUlimit{"nofile": {Soft: 20000, Hard: 40000}, "nproc": {Soft: 65535, Hard: 65535}})
+			eq(t, "Pull", b.Pull, true)
+			eq(t, "Isolation", b.Isolation, "default")
+			eq(t, "Platforms", b.Platforms, []string{"linux/amd64"})
+			tools := p.Services["tools"].Build
+			eq(t, "tools.DockerfileInline", tools.DockerfileInline, "FROM scratch\nCOPY a.txt /a.txt\n")
+			eq(t, "tools.Dockerfile", tools.Dockerfile, "")
+			eq(t, "tools.Context", tools.Context, dir)
+			eq(t, "warnings", len(p.Warnings), 0)
+		}},
 		{"model-server", LoadOptions{}, func(t *testing.T, p *Project) {
 			m := p.Services["model"]
 			eq(t, "model.Replicas", m.Replicas, 2)

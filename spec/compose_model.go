@@ -116,15 +116,7 @@ func fromComposeService(name string, cs types.ServiceConfig, file string, index 
 		s.StopGracePeriod = &d
 	}
 	if b := cs.Build; b != nil {
-		s.Build = &Build{
-			Context:    b.Context,
-			Dockerfile: b.Dockerfile,
-			Args:       resolvedMapping(b.Args),
-			Target:     b.Target,
-			Labels:     emptyToNil(map[string]string(b.Labels)),
-			NoCache:    b.NoCache,
-			Tags:       append([]string(nil), b.Tags...),
-		}
+		s.Build = buildFromCompose(b)
 	}
 	for _, port := range cs.Ports {
 		if port.Target > 65535 {

@@ -12,7 +12,9 @@ import (
 //
 //   - an error when running without the key gives a container that behaves
 //     differently in a way the user relies on, or the engine cannot do what
-//     the key asks (Windows-only keys, Docker Model Runner models);
+//     the key asks (Windows-only keys, Docker Model Runner models, build
+//     entitlements and attestations): each with the reason and what would
+//     make it work (fatalComposeReasons);
 //   - a warning for keys only a swarm reads (deploy.placement, update_config,
 //     ...): a single engine has no use for them, as in Docker Compose.
 //
@@ -30,6 +32,16 @@ var supportedComposeKeys = []string{
 	"services.*.build.args", "services.*.build.args.*", "services.*.build.target",
 	"services.*.build.labels", "services.*.build.labels.*", "services.*.build.no_cache",
 	"services.*.build.tags",
+	"services.*.build.dockerfile_inline", "services.*.build.additional_contexts", "services.*.build.additional_contexts.*",
+	"services.*.build.secrets", "services.*.build.secrets.[].source", "services.*.build.secrets.[].target",
+	"services.*.build.secrets.[].uid", "services.*.build.secrets.[].gid", "services.*.build.secrets.[].mode",
+	"services.*.build.ssh", "services.*.build.ssh.*", "services.*.build.ssh.[]",
+	"services.*.build.cache_from", "services.*.build.cache_to", "services.*.build.network",
+	"services.*.build.shm_size", "services.*.build.extra_hosts", "services.*.build.extra_hosts.*",
+	"services.*.build.ulimits", "services.*.build.ulimits.*", "services.*.build.ulimits.*.soft",
+	"services.*.build.ulimits.*.hard", "services.*.build.ulimits.*.single",
+	"services.*.build.privileged", "services.*.build.pull", "services.*.build.isolation",
+	"services.*.build.platforms",
 	"services.*.command", "services.*.entrypoint",
 	"services.*.environment", "services.*.environment.*",
 	"services.*.env_file", "services.*.env_file.[].path", "services.*.env_file.[].required", "services.*.env_file.[].format",
@@ -122,17 +134,9 @@ var supportedComposeKeys = []string{
 var fatalComposeKeys = []string{
 	"services.*.provider",
 	"services.*.credential_spec", "services.*.models", "models", "services.*.umask",
-	"services.*.build.secrets", "services.*.build.ssh", "services.*.build.dockerfile_inline",
-	"services.*.build.additional_contexts",
+	"services.*.build.entitlements", "services.*.build.provenance", "services.*.build.sbom",
+	"services.*.build.no_cache_filter",
 	"services.*.volumes.[].type",
-}
-
-// fatalReasons say why a refused key cannot be honoured and what would
-// make it work, by the key's last name.
-var fatalReasons = map[string]string{
-	"credential_spec": "Windows containers only; this engine runs Linux containers",
-	"models":          "needs Docker Model Runner, which a plain Docker Engine does not have; run the model server as a service",
-	"umask":           "the Docker Engine API has no umask setting; set it in the image's entrypoint",
 }
 
 // unsupportedMountTypes are mount types the engine cannot create.
@@ -164,8 +168,8 @@ func classifyUnsupported(found []loader.UnsupportedAttribute, index *composeInde
 		switch {
 		case fatal.Matches(f.Path):
 			d.Summary = "not supported by stack"
-			if why, ok := fatalReasons[f.Path.Last()]; ok {
-				d.Summary = "not supported: " + why
+			if why, ok := fatalReason(f.Path); ok {
+				d.Summary += ": " + why
 			}
 			if f.Path.Last() == "type" {
 				d.Summary = "mount type " + valueString(f.Value) + " is not supported by stack"

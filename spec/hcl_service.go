@@ -34,8 +34,14 @@ var hclServiceSchema = &hcl.BodySchema{
 }
 
 var hclBuildSchema = &hcl.BodySchema{Attributes: []hcl.AttributeSchema{
-	{Name: "context", Required: true}, {Name: "dockerfile"}, {Name: "args"}, {Name: "target"},
+	{Name: "context"}, {Name: "dockerfile"}, {Name: "args"}, {Name: "target"},
 	{Name: "labels"}, {Name: "no_cache"}, {Name: "tags"},
+	{Name: "dockerfile_inline"}, {Name: "additional_contexts"}, {Name: "secrets"}, {Name: "ssh"},
+	{Name: "cache_from"}, {Name: "cache_to"}, {Name: "network"}, {Name: "shm_size"},
+	{Name: "extra_hosts"}, {Name: "privileged"}, {Name: "pull"}, {Name: "isolation"}, {Name: "platforms"},
+}, Blocks: []hcl.BlockHeaderSchema{
+	{Type: "secret", LabelNames: []string{"name"}},
+	{Type: "ulimit", LabelNames: []string{"name"}},
 }}
 
 var hclHealthcheckSchema = &hcl.BodySchema{Attributes: []hcl.AttributeSchema{
@@ -221,6 +227,7 @@ func (p *hclProject) decodeBuild(d *hclDecoder, m *hclModule, b *hcl.Block) *Bui
 	d.setStrMap(a["labels"], &bd.Labels)
 	d.setBool(a["no_cache"], &bd.NoCache)
 	d.setStrList(a["tags"], &bd.Tags)
+	p.decodeBuildMore(d, m, b, c, bd)
 	return bd
 }
 

@@ -154,6 +154,44 @@ type Build struct {
 	Labels     map[string]string
 	NoCache    bool
 	Tags       []string // extra tags besides the service image
+
+	DockerfileInline string // the Dockerfile itself, instead of Dockerfile
+	// AdditionalContexts maps a name the Dockerfile uses (FROM name,
+	// COPY --from=name) to a folder (absolute), "docker-image://ref" or
+	// "service:NAME" (the image that service builds).
+	AdditionalContexts map[string]string
+	Secrets            []FileRef  // Source: key of Project.Secrets; Target: the secret's id ("" = Source)
+	SSH                []BuildSSH // agent sockets and keys for RUN --mount=type=ssh
+	CacheFrom          []string
+	CacheTo            []string
+	Network            string                 // "", "default", "host", "none" or a network name
+	ShmSize            int64                  // bytes of /dev/shm for RUN steps; 0 = the builder's
+	ExtraHosts         []string               // "host:ip"
+	Ulimits            map[string]BuildUlimit // by name ("nofile")
+	Privileged         bool
+	Pull               bool // always pull the base images
+	Isolation          string
+	Platforms          []string
+}
+
+// BuildSSH is one SSH agent or key set a build may use: ID "default" with
+// no Path is $SSH_AUTH_SOCK.
+type BuildSSH struct {
+	ID   string
+	Path string // agent socket or private key file (absolute); "" = $SSH_AUTH_SOCK
+}
+
+func (k BuildSSH) String() string {
+	if k.Path == "" {
+		return k.ID
+	}
+	return k.ID + "=" + k.Path
+}
+
+// BuildUlimit is one resource limit of a build's RUN steps.
+type BuildUlimit struct {
+	Soft int64
+	Hard int64
 }
 
 // Port is one published port.

@@ -13,7 +13,7 @@ func normalize(p *Project) {
 }
 
 func normalizeService(s *Service) {
-	if s.Build != nil && s.Build.Dockerfile == "" {
+	if s.Build != nil && s.Build.Dockerfile == "" && s.Build.DockerfileInline == "" {
 		s.Build.Dockerfile = "Dockerfile"
 	}
 	if s.PullPolicy == "if_not_present" { // Compose's older spelling

@@ -148,18 +148,7 @@ func toComposeService(s *Service) types.ServiceConfig {
 	w.StdinOpen = s.StdinOpen
 	w.Expose = types.StringOrNumberList(s.Expose)
 	if b := s.Build; b != nil {
-		w.Build = &types.BuildConfig{
-			Context:    b.Context,
-			Dockerfile: b.Dockerfile,
-			Args:       types.NewMappingWithEquals(envList(b.Args)),
-			Target:     b.Target,
-			Labels:     types.Labels(emptyToNil(b.Labels)),
-			NoCache:    b.NoCache,
-			Tags:       types.StringList(b.Tags),
-		}
-		if len(b.Args) == 0 {
-			w.Build.Args = nil
-		}
+		w.Build = buildToCompose(b)
 	}
 	if len(s.Environment) == 0 {
 		c.Environment = nil

@@ -158,6 +158,7 @@ func (w *hclWriter) service(b *hclwrite.Body, s *Service) {
 		setMap(bb, "labels", bd.Labels)
 		setBool(bb, "no_cache", bd.NoCache)
 		setList(bb, "tags", bd.Tags)
+		w.buildMore(bb, bd)
 	}
 	setString(b, "pull_policy", s.PullPolicy)
 	setString(b, "platform", s.Platform)

@@ -130,6 +130,42 @@ service "app" {
 config "app" { environment = "APP_CONF" }
 secret "token" { environment = "APP_TOKEN" }
 `, nil, []string{"APP_CONF=debug = true", "APP_TOKEN=hunter2"}},
+		{"every build key", `
+service "app" {
+  image = "app:1"
+  build {
+    context             = "./app"
+    additional_contexts = { assets = "./assets", img = "docker-image://base:1", tools = "service:tools" }
+    secrets             = [secret.token]
+    ssh                 = ["default", "deploy=./keys/deploy"]
+    cache_from          = ["app:cache"]
+    cache_to            = ["type=inline"]
+    network             = "none"
+    shm_size            = "64m"
+    extra_hosts         = ["mirror.example:10.0.0.5"]
+    privileged          = true
+    pull                = true
+    isolation           = "process"
+    platforms           = ["linux/amd64"]
+    secret "key" {
+      target = "apikey"
+    }
+    ulimit "nofile" {
+      soft = 100
+      hard = 200
+    }
+  }
+}
+service "tools" {
+  image = "tools:1"
+  build {
+    context           = "./tools"
+    dockerfile_inline = "FROM scratch\n"
+  }
+}
+secret "token" { file = "./pw.txt" }
+secret "key" { environment = "APP_TOKEN" }
+`, map[string]string{"pw.txt": "s3cret\n", "app/Dockerfile": "FROM scratch\n", "assets/a.txt": "a", "tools/.keep": ""}, []string{"APP_TOKEN=hunter2"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -231,6 +267,11 @@ func TestComposeConfigRoundTrip(t *testing.T) {
 	for _, name := range composeFixtures(t) {
 		projects[name] = loadFixture(t, name)
 	}
+	hclBuild, err := Load(LoadOptions{Files: []string{"testdata/hcl/build/stack.hcl"}, Environ: []string{"HOME=/home/dev"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	projects["hcl build"] = hclBuild
 	for name, want := range projects {
 		for _, format := range []string{"yaml", "json"} {
 			t.Run(name+"."+format, func(t *testing.T) {

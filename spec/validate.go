@@ -126,6 +126,7 @@ func (v *validator) service(s *Service) {
 		}
 	}
 	v.runtime(s)
+	v.build(s)
 }
 
 // replicaPorts reports host ports that cannot serve every replica: each

@@ -11,6 +11,7 @@ import (
 	"sync"
 
 	"github.com/moby/moby/api/types/build"
+	"github.com/moby/moby/api/types/container"
 	"github.com/moby/moby/api/types/jsonstream"
 	"github.com/moby/moby/client"
 	ocispec "github.com/opencontainers/image-spec/specs-go/v1"
@@ -38,6 +39,25 @@ func (c *Client) ImageBuild(ctx context.Context, buildContext io.Reader, spec en
 	opts, err := buildOptions(spec)
 	if err != nil {
 		return "", err
+	}
+	switch spec.Builder {
+	case engine.BuilderClassic:
+		return c.build(ctx, buildContext, opts, build.BuilderV1, fn)
+	case engine.BuilderBuildKit:
+		return c.buildWithSession(ctx, buildContext, opts, spec, fn)
+	}
+	if spec.Local != nil {
+		if works, known := buildKitWorks.Load(c.api); !known || works.(bool) {
+			id, err := c.buildWithSession(ctx, nil, opts, spec, fn)
+			var rejected errBuilderRejected
+			if !errors.As(err, &rejected) || ctx.Err() != nil {
+				buildKitWorks.Store(c.api, true)
+				return id, err
+			}
+			c.log.Debug("buildkit build refused, trying the classic builder", zap.Error(err))
+			buildKitWorks.Store(c.api, false)
+		}
+		return c.build(ctx, buildContext, opts, build.BuilderV1, fn)
 	}
 	if works, known := buildKitWorks.Load(c.api); known {
 		version := build.BuilderV1
@@ -130,6 +150,15 @@ func buildOptions(spec engine.BuildSpec) (client.ImageBuildOptions, error) {
 		NoCache:     spec.NoCache,
 		Remove:      true,
 		ForceRemove: true,
+		CacheFrom:   spec.CacheFrom,
+		NetworkMode: spec.NetworkMode,
+		ShmSize:     spec.ShmSize,
+		ExtraHosts:  spec.ExtraHosts,
+		PullParent:  spec.PullParent,
+		Isolation:   container.Isolation(spec.Isolation),
+	}
+	for _, u := range spec.Ulimits {
+		opts.Ulimits = append(opts.Ulimits, &container.Ulimit{Name: u.Name, Soft: u.Soft, Hard: u.Hard})
 	}
 	if len(spec.Args) > 0 {
 		opts.BuildArgs = make(map[string]*string, len(spec.Args))

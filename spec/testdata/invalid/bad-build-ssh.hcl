@@ -1,0 +1,7 @@
+service "web" {
+  image = "web"
+  build {
+    context = "."
+    ssh     = ["=/tmp/key"]
+  }
+}

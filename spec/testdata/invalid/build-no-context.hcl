@@ -1,0 +1,6 @@
+service "web" {
+  image = "web"
+  build {
+    target = "final"
+  }
+}

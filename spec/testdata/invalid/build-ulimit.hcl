@@ -1,0 +1,10 @@
+service "web" {
+  image = "web"
+  build {
+    context = "."
+    ulimit "nofile" {
+      soft = 10
+      hard = 5
+    }
+  }
+}
