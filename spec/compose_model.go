@@ -223,6 +223,23 @@ func runtimeOf(s *Service, cs types.ServiceConfig) error {
 	}
 
 	r := &s.RuntimeOptions
+	// deploy.restart_policy wins over restart, as in Compose.
+	if cs.Deploy != nil && cs.Deploy.RestartPolicy != nil {
+		rp := cs.Deploy.RestartPolicy
+		switch rp.Condition {
+		case "none", "no":
+			s.Restart = "no"
+		case "any", "always", "":
+			s.Restart = "always"
+		case "on-failure":
+			s.Restart = "on-failure"
+			if rp.MaxAttempts != nil && *rp.MaxAttempts > 0 {
+				s.Restart = fmt.Sprintf("on-failure:%d", *rp.MaxAttempts)
+			}
+		default:
+			s.Restart = rp.Condition // validation names it
+		}
+	}
 	r.Uts = cs.Uts
 	r.UsernsMode = cs.UserNSMode
 	r.Cgroup = cs.Cgroup

@@ -115,6 +115,10 @@ var supportedComposeKeys = []string{
 	"services.*.blkio_config.device_write_bps.[].rate", "services.*.blkio_config.device_write_iops",
 	"services.*.blkio_config.device_write_iops.[].path", "services.*.blkio_config.device_write_iops.[].rate",
 	"services.*.deploy.resources.reservations.memory", "services.*.deploy.resources.limits.pids",
+	"services.*.deploy", "services.*.deploy.resources", "services.*.deploy.resources.limits",
+	"services.*.deploy.resources.reservations", "services.*.healthcheck",
+	"services.*.deploy.restart_policy", "services.*.deploy.restart_policy.condition",
+	"services.*.deploy.restart_policy.max_attempts",
 
 	"networks.*", "networks.*.name", "networks.*.driver", "networks.*.driver_opts", "networks.*.driver_opts.*",
 	"networks.*.labels", "networks.*.labels.*", "networks.*.internal", "networks.*.attachable",

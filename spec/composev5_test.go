@@ -2,6 +2,7 @@ package spec
 
 import (
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -17,8 +18,9 @@ import (
 //
 // Where the two differ by design, both sides are brought to one form:
 //   - stack writes cpus, mem_limit, mem_reservation, pids_limit and gpus as
-//     deploy.resources when a service has any of them there; Compose reads
-//     both forms the same;
+//     deploy.resources when a service has any of them there, and
+//     deploy.restart_policy as restart; Compose reads both forms the same
+//     (restart_policy's delay and window are swarm's, ignored by both);
 //   - compose-go prints blkio_config devices with capitalised keys ("Path"),
 //     which its own schema then rejects; stack writes "path";
 //   - stack resolves label_file into labels and does not print the files;
@@ -87,6 +89,12 @@ func foldResources(svc map[string]any) {
 	deploy, _ := svc["deploy"].(map[string]any)
 	if deploy == nil {
 		return
+	}
+	if rp, ok := deploy["restart_policy"].(map[string]any); ok {
+		svc["restart"] = rp["condition"]
+		if n, ok := rp["max_attempts"].(float64); ok {
+			svc["restart"] = fmt.Sprintf("%v:%v", rp["condition"], n)
+		}
 	}
 	res, _ := deploy["resources"].(map[string]any)
 	if l, ok := res["limits"].(map[string]any); ok {

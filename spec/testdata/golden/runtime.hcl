@@ -141,6 +141,7 @@ service "vpn" {
   image       = "vpn:1"
   ports       = ["8443:443"]
   extra_hosts = ["registry:10.0.0.9"]
+  restart     = "on-failure:3"
   cap_add     = ["NET_ADMIN"]
   sysctls = {
     "net.ipv4.ip_forward" = "1"
