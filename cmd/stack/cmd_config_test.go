@@ -16,8 +16,9 @@ services:
     depends_on:
       db:
         condition: service_healthy
-    logging:
-      driver: json-file
+    deploy:
+      placement:
+        constraints: ["node.role == manager"]
   db:
     image: db:1
     healthcheck:
@@ -85,8 +86,8 @@ func TestConfigGraphConvertCommands(t *testing.T) {
 					t.Errorf("output lacks %q:\n%s", w, out.String())
 				}
 			}
-			if !strings.Contains(errOut.String(), "services.web.logging") {
-				t.Errorf("stderr lacks the logging warning: %q", errOut.String())
+			if !strings.Contains(errOut.String(), "services.web.deploy.placement") {
+				t.Errorf("stderr lacks the warning about the swarm-only key: %q", errOut.String())
 			}
 		})
 	}
