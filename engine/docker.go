@@ -307,6 +307,9 @@ type Image struct {
 	Labels   map[string]string
 	// User is the image's default user ("" means root).
 	User string
+	// ExposedPorts are the ports the image declares with EXPOSE, "8080/tcp",
+	// sorted.
+	ExposedPorts []string
 }
 
 // BuildSpec are the options of an image build.
