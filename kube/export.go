@@ -74,9 +74,11 @@ type Options struct {
 	Drop []string
 	// VolumeSize is the storage each claim requests; default DefaultVolumeSize.
 	VolumeSize string
-	// Images, when set, reads the ports a local image EXPOSEs.
+	// Images, when set, reads the ports a local image EXPOSEs. An image
+	// that is not there counts with the EXPOSEs of its Dockerfile.
 	Images ImageInspector
-	// ReadSecret reads a secret or config file; default os.ReadFile.
+	// ReadFile reads secret and config files and Dockerfiles; default
+	// os.ReadFile.
 	ReadFile func(path string) ([]byte, error)
 	// Getenv reads the variable of an environment secret; default os.Getenv.
 	Getenv func(string) string
@@ -108,9 +110,9 @@ type exporter struct {
 	refusals []Refusal
 	notes    []string
 
-	namespace                                         []Object
+	namespace                                                 []Object
 	rbac, configs, secrets, claims, svcs, policies, workloads []Object
-	needsWaitAccount                                  bool
+	needsWaitAccount                                          bool
 }
 
 // Export turns p into manifests. A key Kubernetes has no counterpart for
@@ -309,19 +311,13 @@ func (x *exporter) containerPorts(s *spec.Service) []corev1.ContainerPort {
 		}
 		add(port, proto)
 	}
-	if x.opts.Images != nil && s.Image != "" {
-		img, err := x.opts.Images.ImageInspect(x.ctx, s.Image)
-		switch {
-		case err == nil:
-			for _, e := range img.ExposedPorts {
-				if port, proto, err := parsePort(e); err == nil {
-					add(port, proto)
-				}
-			}
-		case errors.Is(err, engine.ErrNotFound):
-			// Not built or pulled here: only the stack's own ports count.
-		default:
-			x.note("services.%s.image: ports the image exposes are not known: %v", s.Name, err)
+	exposed, known := x.imageExposes(s)
+	if !known {
+		exposed = dockerfileExposes(s.Build, x.opts.ReadFile)
+	}
+	for _, e := range exposed {
+		if port, proto, err := parsePort(e); err == nil {
+			add(port, proto)
 		}
 	}
 	sort.SliceStable(ports, func(i, j int) bool {
@@ -331,6 +327,26 @@ func (x *exporter) containerPorts(s *spec.Service) []corev1.ContainerPort {
 		return ports[i].Protocol < ports[j].Protocol
 	})
 	return ports
+}
+
+// imageExposes asks the engine for the ports the local image EXPOSEs;
+// known is false when the image is not there (or no engine answers).
+func (x *exporter) imageExposes(s *spec.Service) (ports []string, known bool) {
+	if x.opts.Images == nil || s.Image == "" {
+		return nil, false
+	}
+	img, err := x.opts.Images.ImageInspect(x.ctx, s.Image)
+	switch {
+	case err == nil:
+		return img.ExposedPorts, true
+	case errors.Is(err, engine.ErrNotFound):
+		// Not built or pulled here: its Dockerfile tells, if it has one.
+	default:
+		// No engine to ask: say so once.
+		x.note("ports that local images EXPOSE are not known (%v): the stack's ports and the Dockerfiles' EXPOSE count", err)
+		x.opts.Images = nil
+	}
+	return nil, false
 }
 
 func parsePort(s string) (int32, string, error) {

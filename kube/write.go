@@ -14,6 +14,15 @@ import (
 // Marshal renders one object as YAML, without the fields an exported
 // manifest has no business setting (status, creationTimestamp).
 func Marshal(o Object) ([]byte, error) {
+	b, err := manifestJSON(o)
+	if err != nil {
+		return nil, err
+	}
+	return yaml.JSONToYAML(b)
+}
+
+// manifestJSON is the object as JSON, pruned as Marshal does.
+func manifestJSON(o Object) ([]byte, error) {
 	b, err := json.Marshal(o)
 	if err != nil {
 		return nil, fmt.Errorf("%s %s: %w", o.GetObjectKind().GroupVersionKind().Kind, o.GetName(), err)
@@ -23,7 +32,7 @@ func Marshal(o Object) ([]byte, error) {
 		return nil, err
 	}
 	prune(m)
-	return yaml.Marshal(m)
+	return json.Marshal(m)
 }
 
 // prune drops status and null creation timestamps, here and in templates.
