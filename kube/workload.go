@@ -74,6 +74,7 @@ func (x *exporter) exportService(s *spec.Service) {
 				VolumeClaimTemplates: claims,
 				// Replicas start side by side, as under Docker.
 				PodManagementPolicy: appsv1.ParallelPodManagement,
+				UpdateStrategy:      appsv1.StatefulSetUpdateStrategy{Type: appsv1.RollingUpdateStatefulSetStrategyType},
 			},
 		})
 		x.note("services.%s: each of its %d replicas gets its own copy of %s (a StatefulSet)", s.Name, replicas, strings.Join(x.ownVolumes(s), ", "))
