@@ -103,6 +103,9 @@ func runExportKube(ctx context.Context, g *globalOptions, opts exportKubeOptions
 	if errors.As(err, &refused) {
 		fmt.Fprintln(g.stderr, "error: these keys have no Kubernetes counterpart; nothing was written:")
 		for _, r := range refused.Refusals {
+			if r.Pos.File != "" {
+				r.Pos.File = relPath(r.Pos.File)
+			}
 			fmt.Fprintln(g.stderr, "  "+r.String())
 		}
 		fmt.Fprintln(g.stderr, "hint: leave a key out with --drop KEY_PATH (for example --drop "+dropExample(refused.Refusals[0].KeyPath)+")")
