@@ -188,15 +188,16 @@ func (x *exporter) exportNetworks() {
 			}
 		}
 	}
-	if len(used) < 2 && !(len(used) == 1 && !used["default"]) {
+	for _, key := range sortedKeys(used) {
+		if n := x.p.Networks[key]; n != nil && n.Internal {
+			x.note("networks.%s: internal: pods on it can still reach outside the cluster (egress is not limited)", key)
+		}
+	}
+	if len(used) < 2 {
 		return // one network: every pod reaches every other, as in a cluster
 	}
 	x.networks = true
 	for _, key := range sortedKeys(used) {
-		n := x.p.Networks[key]
-		if n != nil && n.Internal {
-			x.note("networks.%s: internal: pods on it can still reach outside the cluster (egress is not limited)", key)
-		}
 		label := LabelNetworkPrefix + objectName(key)
 		sel := metav1.LabelSelector{MatchLabels: map[string]string{label: "true"}}
 		x.policies = append(x.policies, &networkingv1.NetworkPolicy{

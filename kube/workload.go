@@ -20,6 +20,7 @@ import (
 	"k8s.io/apimachinery/pkg/util/validation"
 	"k8s.io/utils/ptr"
 
+	"github.com/stack-dev/stack/engine"
 	"github.com/stack-dev/stack/spec"
 )
 
@@ -146,6 +147,8 @@ func (x *exporter) podSpec(s *spec.Service) (corev1.PodSpec, []corev1.Persistent
 	}
 	if s.Image == "" {
 		x.refuse(s, "build", "a cluster pulls images and cannot build them: give the service an image name, build and push it")
+		// Dropped: the name stack builds the image under.
+		c.Image = engine.ImageName(x.p, s)
 	}
 	switch s.PullPolicy {
 	case "always":
