@@ -351,13 +351,22 @@ func (x *exporter) resources(s *spec.Service, c *corev1.Container) {
 	gpus := int64(0)
 	for i, g := range s.Resources.GPUs {
 		key := fmt.Sprintf("deploy.resources.reservations.devices[%d]", i)
+		keyPath := "services." + s.Name + "." + key
+		// Where it was written: compose's devices or gpus, HCL's gpus block.
+		pos := s.Pos("")
+		for _, k := range []string{key, fmt.Sprintf("gpus[%d]", i), fmt.Sprintf("resources.gpus[%d]", i), "gpus", "resources.gpus", "resources"} {
+			if p, ok := s.Positions[k]; ok {
+				pos = p
+				break
+			}
+		}
 		switch {
 		case g.Driver != "" && g.Driver != "nvidia":
-			x.refuse(s, key, "driver %q: only nvidia GPUs map to a resource (nvidia.com/gpu)", g.Driver)
+			x.refuseAt(keyPath, pos, "driver %q: only nvidia GPUs map to a resource (nvidia.com/gpu)", g.Driver)
 		case len(g.DeviceIDs) > 0:
-			x.refuse(s, key, "device_ids: the scheduler picks the GPUs of a pod; ask for a count")
+			x.refuseAt(keyPath, pos, "device_ids: the scheduler picks the GPUs of a pod; ask for a count")
 		case g.Count < 0:
-			x.refuse(s, key, "count: all: Kubernetes asks for a number of GPUs; give a count")
+			x.refuseAt(keyPath, pos, "count: all: Kubernetes asks for a number of GPUs; give a count")
 		default:
 			gpus += int64(max(g.Count, 1))
 		}
@@ -533,7 +542,7 @@ func (x *exporter) initWaits(s *spec.Service, pod *corev1.PodSpec) {
 				continue
 			}
 			c.Command = []string{"/bin/bash", "-c",
-				fmt.Sprintf("until (exec 3<>/dev/tcp/%s/%d) 2>/dev/null; do echo 'waiting for %s:%d'; sleep 2; done", dep, p.ContainerPort, dep, p.ContainerPort)}
+				fmt.Sprintf("until timeout 3 bash -c 'exec 3<>/dev/tcp/%s/%d' 2>/dev/null; do echo 'waiting for %s:%d'; sleep 2; done", dep, p.ContainerPort, dep, p.ContainerPort)}
 		}
 		pod.InitContainers = append(pod.InitContainers, c)
 	}
