@@ -47,7 +47,11 @@ func (x *exporter) exportFiles() {
 			}
 			return b, true
 		case env != "":
-			return []byte(getenv(env)), true
+			v := getenv(env)
+			if v == "" {
+				x.note("%s: the environment variable %s is empty here, so is the exported value", keyPath, env)
+			}
+			return []byte(v), true
 		}
 		return []byte(content), true
 	}

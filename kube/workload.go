@@ -35,10 +35,8 @@ func (x *exporter) exportService(s *spec.Service) {
 	pod, claims := x.podSpec(s)
 	meta := metav1.ObjectMeta{Name: s.Name, Labels: labels, Annotations: annotations}
 	tmpl := corev1.PodTemplateSpec{ObjectMeta: podMeta, Spec: pod}
-	replicas := int32(max(s.Replicas, 1))
-	if s.Replicas == 0 {
-		replicas = 1
-	}
+	// replicas = 0 (scale: 0) runs no container, under Docker as here.
+	replicas := int32(max(s.Replicas, 0))
 	switch x.kinds[s.Name] {
 	case kindJob:
 		if s.Restart == "always" || s.Restart == "unless-stopped" {
