@@ -148,6 +148,9 @@ func (x *exporter) podSpec(s *spec.Service) (corev1.PodSpec, []corev1.Persistent
 		// Dropped: the name stack builds the image under.
 		c.Image = engine.ImageName(x.p, s)
 	}
+	if host, _, ok := strings.Cut(c.Image, "/"); ok && (strings.HasPrefix(host, "127.") || strings.HasPrefix(host, "localhost") || strings.HasPrefix(host, "[::1]")) {
+		x.note("services.%s.image: %s is on a registry at %s, which the cluster's nodes reach only if they run it themselves: push it to a registry they reach", s.Name, c.Image, host)
+	}
 	switch s.PullPolicy {
 	case "always":
 		c.ImagePullPolicy = corev1.PullAlways
