@@ -39,17 +39,18 @@ func (e *RefusedError) Error() string {
 	for _, r := range e.Refusals {
 		lines = append(lines, r.String())
 	}
-	lines = append(lines, "(drop a key with --drop KEY_PATH, for example --drop "+dropHint(e.Refusals[0].KeyPath)+")")
+	lines = append(lines, "(drop a key with --drop KEY_PATH, for example --drop "+DropHint(e.Refusals[0].KeyPath)+")")
 	return strings.Join(lines, "\n")
 }
 
-// dropHint is the pattern that drops a key in every service.
-func dropHint(keyPath string) string {
+// DropHint is the --drop pattern, quoted for a shell, that drops the key
+// at keyPath in every service.
+func DropHint(keyPath string) string {
 	parts := strings.SplitN(keyPath, ".", 3)
 	if len(parts) == 3 && parts[0] == "services" {
 		return "'services.*." + parts[2] + "'"
 	}
-	return keyPath
+	return "'" + keyPath + "'"
 }
 
 // dropped reports whether keyPath matches one of the --drop patterns: a key

@@ -108,7 +108,7 @@ func runExportKube(ctx context.Context, g *globalOptions, opts exportKubeOptions
 			}
 			fmt.Fprintln(g.stderr, "  "+r.String())
 		}
-		fmt.Fprintln(g.stderr, "hint: leave a key out with --drop KEY_PATH (for example --drop "+dropExample(refused.Refusals[0].KeyPath)+")")
+		fmt.Fprintln(g.stderr, "hint: leave a key out with --drop KEY_PATH (for example --drop "+kube.DropHint(refused.Refusals[0].KeyPath)+")")
 		return exitError{code: 2}
 	}
 	if err != nil {
@@ -154,13 +154,4 @@ func runExportKube(ctx context.Context, g *globalOptions, opts exportKubeOptions
 	}
 	fmt.Fprintf(g.stderr, "wrote %d files to %s\n", len(files.Names), opts.Output)
 	return nil
-}
-
-// dropExample is the --drop pattern for a key in every service.
-func dropExample(keyPath string) string {
-	parts := strings.SplitN(keyPath, ".", 3)
-	if len(parts) == 3 && parts[0] == "services" {
-		return "'services.*." + parts[2] + "'"
-	}
-	return "'" + keyPath + "'"
 }
