@@ -124,18 +124,24 @@ func Render(m *Manifests, namespace string, kustomize bool) (*Files, error) {
 }
 
 // WriteDir writes the files into dir, creating it. Files of an earlier
-// export that this one no longer has are removed, so that `kubectl apply
-// -f dir` applies what was exported; other files are kept.
+// export that this one no longer has (numbered, and labelled as managed by
+// stack) are removed, so that `kubectl apply -f dir` applies what was
+// exported; other files are kept.
 func (f *Files) WriteDir(dir string) error {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return fmt.Errorf("output folder: %w", err)
 	}
 	old, _ := filepath.Glob(filepath.Join(dir, "[0-9][0-9]-*.yaml"))
 	for _, path := range old {
-		if _, keep := f.Contents[filepath.Base(path)]; !keep {
-			if err := os.Remove(path); err != nil {
-				return err
-			}
+		if _, keep := f.Contents[filepath.Base(path)]; keep {
+			continue
+		}
+		b, err := os.ReadFile(path)
+		if err != nil || !bytes.Contains(b, []byte(LabelManagedBy+": stack")) {
+			continue
+		}
+		if err := os.Remove(path); err != nil {
+			return err
 		}
 	}
 	for _, name := range f.Names {
