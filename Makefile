@@ -24,7 +24,7 @@ up: build modelstack-bins
 down: build
 	$(STACK) -f $(EXAMPLE) down
 
-$(STACK): $(shell find cmd engine spec internal -name '*.go' 2>/dev/null) go.mod go.sum
+$(STACK): $(shell find cmd engine spec internal kube -name '*.go' 2>/dev/null) go.mod go.sum
 	$(GO) build -ldflags '$(LDFLAGS)' -o $(STACK) ./cmd/stack
 
 vet:

@@ -340,6 +340,9 @@ type Image struct {
 	// LastTagTime is when a name was last given to the image (by a pull,
 	// a build or a tag): what time-based pull policies go by.
 	LastTagTime time.Time
+	// ExposedPorts are the ports the image declares with EXPOSE, "8080/tcp",
+	// sorted.
+	ExposedPorts []string
 }
 
 // BuildSpec are the options of an image build.

@@ -134,6 +134,7 @@ func commands(g *globalOptions) []*cobra.Command {
 		newVersionCmd(g),
 		newExecCmd(g),
 		newRunCmd(g),
+		newExportCmd(g),
 	}
 }
 

@@ -210,6 +210,7 @@ func normalise(ref string) string {
 func copyImage(img engine.Image) engine.Image {
 	img.RepoTags = slices.Clone(img.RepoTags)
 	img.Labels = maps.Clone(img.Labels)
+	img.ExposedPorts = slices.Clone(img.ExposedPorts)
 	return img
 }
 

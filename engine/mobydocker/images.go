@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"iter"
+	"slices"
 	"strings"
 
 	"github.com/moby/moby/api/types/jsonstream"
@@ -25,6 +26,10 @@ func (c *Client) ImageInspect(ctx context.Context, ref string) (_ engine.Image, 
 	if res.Config != nil {
 		img.Labels = res.Config.Labels
 		img.User = res.Config.User
+		for port := range res.Config.ExposedPorts {
+			img.ExposedPorts = append(img.ExposedPorts, string(port))
+		}
+		slices.Sort(img.ExposedPorts)
 	}
 	return img, nil
 }
