@@ -37,6 +37,7 @@ var exportCases = []exportCase{
 	{name: "modelserving", file: "testdata/fixtures/modelserving.hcl", opts: kube.Options{Publish: kube.PublishLoadBalancer}},
 	{name: "modelserving-gateway-only", file: "testdata/fixtures/modelserving.hcl", opts: kube.Options{Services: []string{"gateway"}}},
 	{name: "hostpath", file: "testdata/fixtures/hostpath.yaml", opts: kube.Options{HostPath: true, Drop: []string{"services.*.container_name"}}},
+	{name: "runtime", file: "testdata/fixtures/runtime.yaml"},
 	{name: "modelstack-hcl", file: "../examples/modelstack/stack.hcl"},
 	{name: "modelstack-compose", file: "../examples/modelstack/compose.yaml"},
 }

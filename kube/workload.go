@@ -32,6 +32,15 @@ func (x *exporter) exportService(s *spec.Service) {
 	}
 	labels, annotations := x.serviceLabels(s)
 	podMeta := metav1.ObjectMeta{Labels: labels, Annotations: annotations}
+	if len(s.Annotations) > 0 {
+		// annotations are the container's (the runtime's); the pod's are
+		// the nearest a cluster has.
+		podMeta.Annotations = maps.Clone(annotations)
+		if podMeta.Annotations == nil {
+			podMeta.Annotations = map[string]string{}
+		}
+		maps.Copy(podMeta.Annotations, s.Annotations)
+	}
 	pod, claims := x.podSpec(s)
 	meta := metav1.ObjectMeta{Name: s.Name, Labels: labels, Annotations: annotations}
 	tmpl := corev1.PodTemplateSpec{ObjectMeta: podMeta, Spec: pod}
@@ -169,6 +178,7 @@ func (x *exporter) podSpec(s *spec.Service) (corev1.PodSpec, []corev1.Persistent
 	x.security(s, &c, &pod)
 	x.probes(s, &c)
 	x.resources(s, &c)
+	x.runtimeSettings(s, &c, &pod)
 	claims := x.mounts(s, &c, &pod)
 	x.files(s, &c, &pod)
 	x.initWaits(s, &pod)

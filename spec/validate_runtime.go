@@ -47,6 +47,13 @@ func (v *validator) runtime(s *Service) {
 			}
 		}
 	}
+	if s.NetworkMode == "host" || strings.HasPrefix(s.NetworkMode, ServicePrefix) || strings.HasPrefix(s.NetworkMode, ContainerPrefix) {
+		for _, name := range sortedKeys(s.Sysctls) {
+			if strings.HasPrefix(name, "net.") {
+				v.add(s, "sysctls."+name, "service %q: sysctl %s cannot be set with network_mode %q: it belongs to a network namespace the service does not own", s.Name, name, s.NetworkMode)
+			}
+		}
+	}
 	for i, vf := range s.VolumesFrom {
 		if vf.Service != "" {
 			v.serviceRef(s, fmt.Sprintf("volumes_from[%d]", i), "volumes_from", vf.Service)
