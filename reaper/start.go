@@ -177,4 +177,3 @@ func checkStatic(path string) error {
 	}
 	return nil
 }
-
