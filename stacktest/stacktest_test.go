@@ -222,7 +222,7 @@ func TestFailureOutput(t *testing.T) {
 		t.Fatalf("the child test passed:\n%s", out)
 	}
 	for _, want := range []string{
-		"exited with code 3",          // the reason, as stack up --wait says it
+		"exited with code 3",                    // the reason, as stack up --wait says it
 		"NAME", "-migrate-1   migrate   exited", // the ps table
 		"stdout: exiting with 3", "stderr: exiting with 3", // the logs
 	} {
