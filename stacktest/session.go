@@ -57,10 +57,10 @@ func docker(t testing.TB) engine.Docker {
 
 // sessionLabels are the labels of a new stack. A stack of the test alone
 // is owned by the process's connection to the reaper. A reused stack, or
-// one kept after a failure, must outlive the process: it expires after ttl
-// instead. With STACK_REAPER=off every stack expires after ttl, for `stack
+// one kept after a failure, must outlive the process: it is a session of
+// its own, outlive, that expires after ttl instead. With STACK_REAPER=off every stack expires after ttl, for `stack
 // reap` to remove what a killed process left.
-func sessionLabels(d engine.Docker, outlive bool, ttl time.Duration, project string) (map[string]string, error) {
+func sessionLabels(d engine.Docker, outlive string, ttl time.Duration) (map[string]string, error) {
 	expires := strconv.FormatInt(time.Now().Add(ttl).Unix(), 10)
 	if reaper.Off() {
 		return map[string]string{engine.LabelSession: session, engine.LabelSessionExpires: expires}, nil
@@ -69,8 +69,8 @@ func sessionLabels(d engine.Docker, outlive bool, ttl time.Duration, project str
 	if err != nil {
 		return nil, err
 	}
-	if outlive {
-		return map[string]string{engine.LabelSession: "reuse-" + project, engine.LabelSessionExpires: expires}, nil
+	if outlive != "" {
+		return map[string]string{engine.LabelSession: outlive, engine.LabelSessionExpires: expires}, nil
 	}
 	return map[string]string{engine.LabelSession: session, engine.LabelSessionReaper: name}, nil
 }

@@ -162,7 +162,14 @@ func Up(t testing.TB, file string, opts ...Option) *Stack {
 	}
 	s := &Stack{project: name, p: p, e: engine.New(d, nil, nil), reuse: cfg.reuse}
 	s.kept = !cfg.reuse && keep()
-	labels, err := sessionLabels(d, cfg.reuse || s.kept, cfg.ttl, name)
+	outlive := ""
+	switch {
+	case cfg.reuse:
+		outlive = "reuse-" + name
+	case s.kept:
+		outlive = "keep-" + name
+	}
+	labels, err := sessionLabels(d, outlive, cfg.ttl)
 	if err != nil {
 		t.Fatalf("stacktest: %v", err)
 	}
