@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"context"
 	"fmt"
+	"io"
 	"net"
 	"strings"
 	"time"
@@ -42,6 +43,12 @@ func (c *Conn) Own(session string) error {
 		return fmt.Errorf("reaper: %s", strings.TrimSpace(line))
 	}
 	return nil
+}
+
+// Wait blocks until the reaper drops the connection (it stopped), or it
+// is closed.
+func (c *Conn) Wait() {
+	io.Copy(io.Discard, c.r) //nolint:errcheck // any end is the end
 }
 
 // Close drops the connection.

@@ -36,7 +36,7 @@ type Project struct {
 	// Labels are put on every object the engine creates for the project,
 	// set by the caller rather than a stack file (the session labels of
 	// stacktest and `up --ttl`); they are part of no config hash.
-	Labels map[string]string
+	Labels map[string]string `json:"-"`
 }
 
 // Pos is a place in a stack file, for messages that point the user at a line.

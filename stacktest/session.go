@@ -86,22 +86,9 @@ func connectReaper(d engine.Docker) (string, error) {
 			reaperErr = err
 			return
 		}
-		for attempt := 0; attempt < 5; attempt++ {
-			var addr string
-			reaperName, addr, err = reaper.Ensure(ctx, d, bin)
-			if err != nil {
-				break
-			}
-			var conn *reaper.Conn
-			if conn, err = reaper.Connect(ctx, addr); err == nil {
-				if err = conn.Own(session); err == nil {
-					reaperConn = conn
-					return
-				}
-				conn.Close()
-			}
-			// An idle reaper exits as we connect: start another.
-			time.Sleep(200 * time.Millisecond)
+		reaperName, reaperConn, err = ownSession(ctx, d, bin)
+		if err == nil {
+			go keepOwning(d, bin, reaperConn)
 		}
 		reaperErr = err
 	})
@@ -109,4 +96,44 @@ func connectReaper(d engine.Docker) (string, error) {
 		return "", fmt.Errorf("reaper: %w\nhint: STACK_REAPER=off runs without it (see docs/testing.md)", reaperErr)
 	}
 	return reaperName, nil
+}
+
+// ownSession makes sure a reaper runs and returns a connection owning the
+// process's session.
+func ownSession(ctx context.Context, d engine.Docker, bin string) (string, *reaper.Conn, error) {
+	var last error
+	for attempt := 0; attempt < 5; attempt++ {
+		name, addr, err := reaper.Ensure(ctx, d, bin)
+		if err != nil {
+			return "", nil, err
+		}
+		conn, err := reaper.Connect(ctx, addr)
+		if err == nil {
+			if err = conn.Own(session); err == nil {
+				return name, conn, nil
+			}
+			conn.Close()
+		}
+		last = err
+		// An idle reaper exits as we connect: start another.
+		time.Sleep(200 * time.Millisecond)
+	}
+	return "", nil, last
+}
+
+// keepOwning reconnects when the reaper goes away under a running process
+// (someone removed it): a new one, of the same name, would otherwise take
+// the session for abandoned.
+func keepOwning(d engine.Docker, bin string, conn *reaper.Conn) {
+	for {
+		conn.Wait()
+		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+		_, next, err := ownSession(ctx, d, bin)
+		cancel()
+		if err != nil {
+			fmt.Fprintf(os.Stderr, "stacktest: reaper gone, and no new one: %v\n", err)
+			return
+		}
+		conn = next
+	}
 }
