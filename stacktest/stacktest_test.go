@@ -294,6 +294,14 @@ func TestSIGKILL(t *testing.T) {
 	if session == "" || cs[0].Labels[engine.LabelSessionReaper] == "" {
 		t.Fatalf("the child's containers carry no reaper session: %v", cs[0].Labels)
 	}
+	// The reaper is a project `stack ls` shows.
+	projects, err := engine.New(d, nil, nil).Projects(ctx, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(fmt.Sprint(projects), "{stack-reaper running(") {
+		t.Errorf("stack ls does not show the reaper: %v", projects)
+	}
 	if err := cmd.Process.Signal(syscall.SIGKILL); err != nil {
 		t.Fatal(err)
 	}
