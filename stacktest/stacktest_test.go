@@ -164,9 +164,9 @@ func TestReuse(t *testing.T) {
 
 // child runs this test binary's TestChild in mode and returns it running,
 // with its output read line by line.
-func child(t *testing.T, mode string, env ...string) (*exec.Cmd, *bufio.Scanner) {
+func child(t *testing.T, mode string, args []string, env ...string) (*exec.Cmd, *bufio.Scanner) {
 	t.Helper()
-	cmd := exec.Command(os.Args[0], "-test.run=^TestChild$", "-test.v", "-test.count=1")
+	cmd := exec.Command(os.Args[0], append([]string{"-test.run=^TestChild$", "-test.v", "-test.count=1"}, args...)...)
 	cmd.Env = append(os.Environ(), append(env, childEnv+"="+mode, "STACKTEST_IMAGE="+testenv.TestImage(t))...)
 	out, err := cmd.StdoutPipe()
 	if err != nil {
@@ -216,7 +216,7 @@ func output(sc *bufio.Scanner) (all, project string) {
 // the reason, and the ps table and logs of every service go to its log.
 func TestFailureOutput(t *testing.T) {
 	t.Parallel()
-	cmd, sc := child(t, "broken")
+	cmd, sc := child(t, "broken", nil)
 	out, _ := output(sc)
 	if err := cmd.Wait(); err == nil {
 		t.Fatalf("the child test passed:\n%s", out)
@@ -232,33 +232,42 @@ func TestFailureOutput(t *testing.T) {
 	}
 }
 
-// TestKeepOnFailure: with STACK_KEEP=1 a failed test's stack stays, and
-// the log says how to reach and remove it; without, it is gone.
+// TestKeepOnFailure: with STACK_KEEP=1 or -stacktest.keep a failed test's
+// stack stays, and the log says how to reach and remove it; without, it is
+// gone.
 func TestKeepOnFailure(t *testing.T) {
 	t.Parallel()
 	d := testenv.Docker(t)
-	for _, keep := range []bool{false, true} {
-		env := "STACK_KEEP=0"
-		if keep {
-			env = "STACK_KEEP=1"
-		}
-		cmd, sc := child(t, "fail", env)
-		out, project := output(sc)
-		cmd.Wait()
-		if project == "" {
-			t.Fatalf("child brought up no stack:\n%s", out)
-		}
-		testenv.Cleanup(t, project)
-		cs, err := d.ContainerList(context.Background(), engine.Labels{engine.LabelProject: project})
-		if err != nil {
-			t.Fatal(err)
-		}
-		if keep && (len(cs) == 0 || !strings.Contains(out, "stack -p "+project+" down -v")) {
-			t.Errorf("STACK_KEEP=1: %d containers kept, output:\n%s", len(cs), out)
-		}
-		if !keep && len(cs) != 0 {
-			t.Errorf("failed test's stack left %d containers", len(cs))
-		}
+	for _, tc := range []struct {
+		name string
+		env  string
+		args []string
+		keep bool
+	}{
+		{"default", "STACK_KEEP=0", nil, false},
+		{"STACK_KEEP", "STACK_KEEP=1", nil, true},
+		{"flag", "STACK_KEEP=", []string{"-stacktest.keep"}, true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			cmd, sc := child(t, "fail", tc.args, tc.env)
+			out, project := output(sc)
+			cmd.Wait()
+			if project == "" {
+				t.Fatalf("child brought up no stack:\n%s", out)
+			}
+			testenv.Cleanup(t, project)
+			cs, err := d.ContainerList(context.Background(), engine.Labels{engine.LabelProject: project})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if tc.keep && (len(cs) == 0 || !strings.Contains(out, "stack -p "+project+" down -v")) {
+				t.Errorf("%d containers kept, output:\n%s", len(cs), out)
+			}
+			if !tc.keep && len(cs) != 0 {
+				t.Errorf("failed test's stack left %d containers", len(cs))
+			}
+		})
 	}
 }
 
@@ -270,7 +279,7 @@ func TestSIGKILL(t *testing.T) {
 		t.Skip("STACK_REAPER=off")
 	}
 	d := testenv.Docker(t)
-	cmd, sc := child(t, "hang")
+	cmd, sc := child(t, "hang", nil)
 	project := ""
 	var out strings.Builder
 	for project == "" && sc.Scan() {
