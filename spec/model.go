@@ -35,7 +35,7 @@ type Project struct {
 
 	// Labels are put on every object the engine creates for the project,
 	// set by the caller rather than a stack file (the session labels of
-	// stacktest and `up --ttl`); they are part of no config hash.
+	// stacktest and `up --ttl`, which are part of no config hash).
 	Labels map[string]string `json:"-"`
 }
 
