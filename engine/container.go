@@ -188,12 +188,16 @@ func serviceNetworkKeys(s *spec.Service) []string {
 
 // projectLabels are the labels every object of the project carries.
 func projectLabels(p *spec.Project) map[string]string {
-	return map[string]string{
+	labels := map[string]string{
 		LabelProject:     p.Name,
 		LabelManaged:     "true",
 		LabelWorkingDir:  p.WorkingDir,
 		LabelConfigFiles: strings.Join(p.Files, ","),
 	}
+	for k, v := range p.Labels {
+		labels[k] = v
+	}
+	return labels
 }
 
 func envList(env map[string]string) []string {

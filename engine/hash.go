@@ -4,6 +4,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"strings"
 )
 
 // configHash is what decides recreation: the hash of the container spec of
@@ -22,6 +23,9 @@ func configHash(cs ContainerSpec) string {
 		switch k {
 		case LabelNumber, LabelComposeDepsOn, LabelConfigHash, LabelWorkingDir, LabelConfigFiles:
 			continue
+		}
+		if strings.HasPrefix(k, LabelSessionPrefix) {
+			continue // who owns a stack does not change its containers
 		}
 		labels[k] = v
 	}

@@ -33,6 +33,11 @@ type Project struct {
 	// Warnings are problems that do not stop the stack: keys the model
 	// does not support, lint findings from loading.
 	Warnings []Diagnostic
+
+	// Labels are put on every object the engine creates for the project,
+	// set by the caller rather than a stack file (the session labels of
+	// stacktest and `up --ttl`, which are part of no config hash).
+	Labels map[string]string `json:"-"`
 }
 
 // Pos is a place in a stack file, for messages that point the user at a line.

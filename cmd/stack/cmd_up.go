@@ -33,6 +33,7 @@ type upOptions struct {
 	Timeout       *time.Duration // stop timeout (recreate, remove, Ctrl-C); nil: stop_grace_period
 	Build         bool
 	Pull          string
+	TTL           time.Duration // > 0: a session the reaper removes after this long
 }
 
 func newUpCmd(g *globalOptions) *cobra.Command {
@@ -63,6 +64,7 @@ Ctrl-C kills it.`,
 	addStopTimeoutFlag(f, &opts.Timeout, "stop timeout for recreated, removed and, on Ctrl-C, stopped containers")
 	f.BoolVar(&opts.Build, "build", false, "build images even if their context is unchanged")
 	f.StringVar(&opts.Pull, "pull", "", "pull images: always, missing, never (default: each service's pull_policy)")
+	f.DurationVar(&opts.TTL, "ttl", 0, "remove the stack's containers, networks and volumes after this long (by the reaper, or `stack reap`)")
 	return cmd
 }
 
@@ -98,6 +100,13 @@ func runUp(ctx context.Context, g *globalOptions, opts upOptions, services []str
 		if _, ok := p.Services[name]; !ok {
 			return fmt.Errorf("--scale: no such service: %s", name)
 		}
+	}
+	if opts.TTL < 0 {
+		return errors.New("--ttl: want a positive duration")
+	}
+	if opts.TTL > 0 && !opts.DryRun {
+		p.Labels = ttlSession(p.Name, opts.TTL)
+		startReaper(ctx, g)
 	}
 	e, done, err := g.newEngine()
 	if err != nil {

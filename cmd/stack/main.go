@@ -135,6 +135,10 @@ func commands(g *globalOptions) []*cobra.Command {
 		newExecCmd(g),
 		newRunCmd(g),
 		newExportCmd(g),
+		newReapCmd(g),
+		newPortCmd(g),
+		newLsCmd(g),
+		newWaitCmd(g),
 	}
 }
 
@@ -186,32 +190,14 @@ func (g *globalOptions) loadProject(services ...string) (*spec.Project, error) {
 	if err != nil {
 		return nil, err
 	}
-	p, err := spec.Load(opts)
+	p, err := spec.LoadServices(opts, services...)
 	if err != nil {
 		return nil, err
-	}
-	if profiles := disabledProfiles(p, services); len(profiles) > 0 {
-		opts.Profiles = append(opts.Profiles, profiles...)
-		if p, err = spec.Load(opts); err != nil {
-			return nil, err
-		}
 	}
 	for _, w := range p.Warnings {
 		fmt.Fprintln(g.stderr, "warning: "+w.String())
 	}
 	return p, nil
-}
-
-// disabledProfiles are the profiles of the named services that profiles
-// left out.
-func disabledProfiles(p *spec.Project, services []string) []string {
-	var profiles []string
-	for _, name := range services {
-		if s := p.Disabled[name]; s != nil {
-			profiles = append(profiles, s.Profiles...)
-		}
-	}
-	return profiles
 }
 
 // projectName names the project for commands that work from labels alone
