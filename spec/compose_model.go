@@ -184,6 +184,7 @@ func fromComposeService(name string, cs types.ServiceConfig, file string, index 
 		s.Configs = append(s.Configs, fileRef(types.FileReferenceConfig(ref)))
 	}
 	s.Resources = resourcesOf(cs)
+	hooksFromCompose(s, cs)
 	return s, nil
 }
 

@@ -13,7 +13,7 @@ import (
 //   - an error when running without the key gives a container that behaves
 //     differently in a way the user relies on (it would reach or see other
 //     things, or could not be built): network_mode, pid, ipc, volumes_from,
-//     devices, provider, build secrets/ssh/inline Dockerfiles/extra contexts,
+//     devices, build secrets/ssh/inline Dockerfiles/extra contexts,
 //     npipe/cluster/image mounts;
 //   - a warning for everything else (logging, deploy.placement, ulimits,
 //     dns, ...): the stack still runs, only less tuned.
@@ -74,6 +74,22 @@ var supportedComposeKeys = []string{
 	"services.*.tty", "services.*.stdin_open",
 	"services.*.extends", "services.*.extends.file", "services.*.extends.service",
 
+	// Lifecycle hooks, providers, attach (compose_hooks.go). pre_start takes
+	// a whole container spec in compose-go, but Compose runs it with these.
+	"services.*.post_start", "services.*.post_start.[].command", "services.*.post_start.[].user",
+	"services.*.post_start.[].privileged", "services.*.post_start.[].working_dir",
+	"services.*.post_start.[].environment", "services.*.post_start.[].environment.*",
+	"services.*.pre_stop", "services.*.pre_stop.[].command", "services.*.pre_stop.[].user",
+	"services.*.pre_stop.[].privileged", "services.*.pre_stop.[].working_dir",
+	"services.*.pre_stop.[].environment", "services.*.pre_stop.[].environment.*",
+	"services.*.pre_start", "services.*.pre_start.[].image", "services.*.pre_start.[].command",
+	"services.*.pre_start.[].user", "services.*.pre_start.[].privileged", "services.*.pre_start.[].working_dir",
+	"services.*.pre_start.[].environment", "services.*.pre_start.[].environment.*",
+	"services.*.pre_start.[].per_replica",
+	"services.*.provider", "services.*.provider.type", "services.*.provider.options",
+	"services.*.provider.options.*", "services.*.provider.options.*.[]",
+	"services.*.attach",
+
 	"networks.*", "networks.*.name", "networks.*.driver", "networks.*.driver_opts", "networks.*.driver_opts.*",
 	"networks.*.labels", "networks.*.labels.*", "networks.*.internal", "networks.*.attachable",
 	"networks.*.enable_ipv6", "networks.*.external", "networks.*.ipam.config",
@@ -89,7 +105,7 @@ var supportedComposeKeys = []string{
 // fatalComposeKeys are unsupported keys that are errors (see above).
 var fatalComposeKeys = []string{
 	"services.*.network_mode", "services.*.pid", "services.*.ipc", "services.*.volumes_from",
-	"services.*.devices", "services.*.provider", "services.*.net",
+	"services.*.devices", "services.*.net",
 	"services.*.build.secrets", "services.*.build.ssh", "services.*.build.dockerfile_inline",
 	"services.*.build.additional_contexts",
 	"services.*.volumes.[].type",

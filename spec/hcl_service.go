@@ -121,6 +121,7 @@ func (p *hclProject) decodeService(decl hclDecl, ctx *hcl.EvalContext) *Service 
 	if rb := p.singleBlock(c.Blocks, "resources"); rb != nil {
 		s.Resources = p.decodeResources(d.within("resources."), rb)
 	}
+	p.decodeHooks(d, s, c)
 	if len(s.Networks) == 0 {
 		s.Networks = map[string]*ServiceNetwork{"default": {}}
 	}

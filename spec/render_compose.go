@@ -234,6 +234,7 @@ func toComposeService(s *Service) types.ServiceConfig {
 			cs.Deploy.Replicas = intPtr(s.Replicas)
 		}
 	}
+	hooksToCompose(&cs, s)
 	return cs
 }
 

@@ -210,6 +210,7 @@ func (w *hclWriter) service(b *hclwrite.Body, s *Service) {
 	setList(b, "cap_add", s.CapAdd)
 	setList(b, "cap_drop", s.CapDrop)
 	setList(b, "security_opt", s.SecurityOpt)
+	w.hooks(b, s)
 }
 
 // ports uses the short "ip:host:container/proto" strings unless one port
