@@ -198,6 +198,9 @@ func (x *executor) discardPrecreated(sp *ServicePlan) {
 // starts the others in parallel.
 func (x *executor) runActions(ctx context.Context, sp *ServicePlan) error {
 	s := x.p.Services[sp.Service]
+	if err := x.preStart(ctx, s, sp); err != nil {
+		return err
+	}
 	var wg sync.WaitGroup
 	var mu sync.Mutex
 	var errs []error
@@ -312,6 +315,9 @@ func (x *executor) runActionOnce(ctx context.Context, s *spec.Service, a Contain
 		return a.Existing.ID, nil
 	case ActRemove:
 		emit(PhaseRemoving, a.Reason)
+		if err := x.e.preStop(ctx, observedTarget(*a.Existing)); err != nil {
+			return fail(err)
+		}
 		if err := d.ContainerStop(ctx, a.Existing.ID, timeout); err != nil && !errors.Is(err, ErrNotFound) {
 			return fail(fmt.Errorf("stop %s: %w", a.Name, err))
 		}
@@ -336,16 +342,25 @@ func (x *executor) runActionOnce(ctx context.Context, s *spec.Service, a Contain
 		if err := d.ContainerStart(ctx, a.Existing.ID); err != nil {
 			return fail(fmt.Errorf("start %s: %w", a.Name, err))
 		}
+		if err := x.e.postStart(ctx, actionTarget(a, a.Existing.ID, a.Existing.Labels)); err != nil {
+			return fail(err)
+		}
 		emitDone(PhaseRunning, "")
 		return a.Existing.ID, nil
 	case ActRestart:
 		emit(PhaseStopping, a.Reason)
+		if err := x.e.preStop(ctx, observedTarget(*a.Existing)); err != nil {
+			return fail(err)
+		}
 		if err := d.ContainerStop(ctx, a.Existing.ID, timeout); err != nil {
 			return fail(fmt.Errorf("stop %s: %w", a.Name, err))
 		}
 		emit(PhaseStarting, a.Reason)
 		if err := d.ContainerStart(ctx, a.Existing.ID); err != nil {
 			return fail(fmt.Errorf("start %s: %w", a.Name, err))
+		}
+		if err := x.e.postStart(ctx, actionTarget(a, a.Existing.ID, a.Existing.Labels)); err != nil {
+			return fail(err)
 		}
 		emitDone(PhaseRunning, "")
 		return a.Existing.ID, nil
@@ -371,6 +386,9 @@ func (x *executor) runActionOnce(ctx context.Context, s *spec.Service, a Contain
 						if err := d.ContainerStart(ctx, leftover.ID); err != nil {
 							return fail(fmt.Errorf("start %s: %w", a.Name, err))
 						}
+						if err := x.e.postStart(ctx, actionTarget(a, leftover.ID, leftover.Labels)); err != nil {
+							return fail(err)
+						}
 					}
 					emitDone(PhaseRunning, "adopted from an interrupted run")
 					return leftover.ID, nil
@@ -387,6 +405,9 @@ func (x *executor) runActionOnce(ctx context.Context, s *spec.Service, a Contain
 		emit(PhaseStarting, "")
 		if err := d.ContainerStart(ctx, id); err != nil {
 			return fail(fmt.Errorf("start %s: %w", a.Name, err))
+		}
+		if err := x.e.postStart(ctx, actionTarget(a, id, a.Spec.Labels)); err != nil {
+			return fail(err)
 		}
 		emitDone(PhaseRunning, "")
 		return id, nil
@@ -431,6 +452,9 @@ func (x *executor) recreate(ctx context.Context, a ContainerAction, timeout *tim
 	d := x.e.docker
 	old := a.Existing
 	emit(PhaseRecreate, a.Reason)
+	if err := x.e.preStop(ctx, observedTarget(*old)); err != nil {
+		return fail(err)
+	}
 	if err := d.ContainerStop(ctx, old.ID, timeout); err != nil && !errors.Is(err, ErrNotFound) {
 		return fail(fmt.Errorf("stop %s: %w", a.Name, err))
 	}
@@ -461,8 +485,16 @@ func (x *executor) recreate(ctx context.Context, a ContainerAction, timeout *tim
 	if err := d.ContainerRemove(ctx, old.ID, true); err != nil && !errors.Is(err, ErrNotFound) {
 		return fail(fmt.Errorf("remove old %s: %w", a.Name, err))
 	}
+	if err := x.e.postStart(ctx, actionTarget(a, id, a.Spec.Labels)); err != nil {
+		return fail(err)
+	}
 	emitDone(PhaseRunning, "recreated")
 	return id, nil
+}
+
+// actionTarget is the container of action a that hooks run in.
+func actionTarget(a ContainerAction, id string, labels map[string]string) hookTarget {
+	return hookTarget{ID: id, Name: a.Name, Service: a.Service, Labels: labels}
 }
 
 // rollable reports whether a service's recreates can roll: it has more than
@@ -510,6 +542,10 @@ func (x *executor) rollingRecreate(ctx context.Context, s *spec.Service, a Conta
 		_ = d.ContainerRemove(ctx, id, true)
 		return fail(fmt.Errorf("start %s: %w", next.Name, err))
 	}
+	if err := x.e.postStart(ctx, actionTarget(a, id, next.Labels)); err != nil {
+		_ = d.ContainerRemove(ctx, id, true)
+		return fail(fmt.Errorf("%w (new container removed, old one kept)", err))
+	}
 	emit(PhaseWaiting, "new replica getting ready")
 	waitCtx, cancel := context.WithTimeout(ctx, x.opts.DependencyTimeout)
 	if hc := s.Healthcheck; hc != nil && !hc.Disable {
@@ -524,6 +560,9 @@ func (x *executor) rollingRecreate(ctx context.Context, s *spec.Service, a Conta
 		return fail(fmt.Errorf("recreate %s: new container not ready, old one kept: %w%s", a.Name, err, logs))
 	}
 	old := a.Existing
+	if err := x.e.preStop(ctx, observedTarget(*old)); err != nil {
+		return fail(err)
+	}
 	if err := d.ContainerStop(ctx, old.ID, stopTimeout(x.opts.StopTimeout, s)); err != nil && !errors.Is(err, ErrNotFound) {
 		return fail(fmt.Errorf("stop %s: %w", a.Name, err))
 	}

@@ -40,6 +40,7 @@ func containerSpec(p *spec.Project, s *spec.Service, number int, imageID string)
 	if deps := dependsOnLabel(s); deps != "" {
 		labels[LabelComposeDepsOn] = deps
 	}
+	hookLabels(s, labels)
 
 	cs := ContainerSpec{
 		Name:        name,

@@ -58,8 +58,8 @@ func (e *Engine) Down(ctx context.Context, project string, opts DownOptions) err
 	if err := e.removeContainers(ctx, containers, opts.Timeout); err != nil {
 		return err
 	}
-	// One-off containers (`stack run`) go too.
-	for _, c := range obs.Oneoffs {
+	// One-off containers (`stack run`) and kept hook containers go too.
+	for _, c := range append(obs.Oneoffs, obs.Hooks...) {
 		if err := e.docker.ContainerRemove(ctx, c.ID, true); err != nil && !errors.Is(err, ErrNotFound) {
 			return fmt.Errorf("remove %s: %w", c.Name, err)
 		}
@@ -214,6 +214,11 @@ func (e *Engine) removeContainer(ctx context.Context, c ObservedContainer, timeo
 	if c.Running() {
 		st.Phase = PhaseStopping
 		e.emit(st)
+		if err := e.preStop(ctx, observedTarget(c)); err != nil {
+			st.Phase, st.Err, st.Detail, st.Done = PhaseError, err, err.Error(), true
+			e.emit(st)
+			return err
+		}
 		if err := e.docker.ContainerStop(ctx, c.ID, timeout); err != nil && !errors.Is(err, ErrNotFound) {
 			return fmt.Errorf("stop %s: %w", c.Name, err)
 		}

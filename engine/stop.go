@@ -28,6 +28,14 @@ func (e *Engine) Stop(ctx context.Context, project string, opts StopOptions) err
 		st := Status{Object: c.Name, Service: c.Service, Phase: PhaseStopping}
 		e.emit(st)
 		var err error
+		if !opts.Kill {
+			// kill runs no hooks, as in Compose.
+			if err := e.preStop(ctx, observedTarget(c)); err != nil {
+				st.Phase, st.Err, st.Detail, st.Done = PhaseError, err, err.Error(), true
+				e.emit(st)
+				return err
+			}
+		}
 		if opts.Kill {
 			err = e.docker.ContainerKill(ctx, c.ID, "KILL")
 		} else {

@@ -177,7 +177,7 @@ func attach(ctx context.Context, g *globalOptions, e *engine.Engine, p *spec.Pro
 	logsDone := make(chan error, 1)
 	go func() {
 		logsDone <- e.Logs(logsCtx, p.Name, engine.LogsOptions{
-			Services:   services,
+			Services:   attachedServices(p, services),
 			LogOptions: engine.LogOptions{Follow: true, Since: since, Tail: "all"},
 			// Containers that restart are followed again; the logs end
 			// once nothing runs or will run again.
@@ -330,4 +330,25 @@ func imageUserMemo(e *engine.Engine) func(ctx context.Context, image string) (st
 		}
 		return a.user, a.known
 	}
+}
+
+// attachedServices are the services attached up follows: those named (all
+// when none is), less those with attach: false, as in Compose. nil (every
+// service, less attach: false) when that leaves them all.
+func attachedServices(p *spec.Project, services []string) []string {
+	if len(services) == 0 {
+		return nil
+	}
+	var out []string
+	for _, name := range services {
+		if s := p.Services[name]; s == nil || s.Attached() {
+			out = append(out, name)
+		}
+	}
+	if len(out) == 0 {
+		// Only unattached services named: follow none of them. A name no
+		// container has keeps the follower idle until the stack stops.
+		return []string{""}
+	}
+	return out
 }
