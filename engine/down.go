@@ -8,6 +8,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/stack-dev/stack/spec"
 )
 
 // DownOptions tune `down`.
@@ -24,6 +26,9 @@ type DownOptions struct {
 	// RemoveOrphans. Without a stack file every container goes.
 	Known         map[string]bool
 	RemoveOrphans bool
+	// Project, when set, is the stack file: its provider services get
+	// their binary's `compose down` once the containers are gone.
+	Project *spec.Project
 }
 
 // networkRemoveRetry is how long network removal keeps trying: right after a
@@ -63,6 +68,9 @@ func (e *Engine) Down(ctx context.Context, project string, opts DownOptions) err
 		if err := e.docker.ContainerRemove(ctx, c.ID, true); err != nil && !errors.Is(err, ErrNotFound) {
 			return fmt.Errorf("remove %s: %w", c.Name, err)
 		}
+	}
+	if err := e.downProviders(ctx, opts.Project, opts.Services); err != nil {
+		return err
 	}
 	if len(opts.Services) > 0 {
 		return nil

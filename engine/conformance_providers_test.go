@@ -1,0 +1,76 @@
+package engine_test
+
+import (
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/stack-dev/stack/engine"
+	"github.com/stack-dev/stack/spec"
+)
+
+// TestProviderService runs a provider service with a provider binary the
+// test builds (provider/testdata/fakecloud) on PATH: up runs its
+// `compose up`, the dependent gets DATABASE_URL and SECRET_KEY, down runs
+// its `compose down`. Not parallel: it sets PATH.
+func TestProviderService(t *testing.T) {
+	dir := t.TempDir()
+	if out, err := exec.Command("go", "build", "-o", filepath.Join(dir, "fakecloud"), "../provider/testdata/fakecloud").CombinedOutput(); err != nil {
+		t.Fatalf("build fakecloud: %v\n%s", err, out)
+	}
+	state := t.TempDir()
+	t.Setenv("PATH", dir+string(os.PathListSeparator)+os.Getenv("PATH"))
+	t.Setenv("FAKECLOUD_STATE", state)
+	t.Setenv("DOCKER_CONFIG", t.TempDir()) // no CLI plugin of the same name
+	for _, w := range worlds {
+		t.Run(w.name, func(t *testing.T) {
+			e := newEnv(t, w)
+			p := e.stack()
+			p.Services["database"] = &spec.Service{Name: "database", Replicas: 1, Provider: &spec.Provider{
+				Type: "fakecloud", Options: map[string][]string{"type": {"mysql"}},
+			}}
+			app := e.service(p, "app")
+			dependOn(app, "database", spec.ConditionStarted)
+			plan := e.up(p, engine.UpOptions{})
+			resource := filepath.Join(state, e.project+"-database")
+			if _, err := os.Stat(resource); err != nil {
+				t.Fatalf("provider up did not run: %v", err)
+			}
+			env := appEnv(t, plan)
+			for _, want := range []string{"DATABASE_URL=fake://" + e.project + "/database?type=mysql", "SECRET_KEY=xyz"} {
+				if !slices.Contains(env, want) {
+					t.Errorf("app env %v lacks %s", env, want)
+				}
+			}
+			if names(e.containers()) != e.project+"-app-1" {
+				t.Errorf("containers: %s (a provider service has none)", names(e.containers()))
+			}
+			// up is idempotent: the provider says the same, app stays.
+			before := e.containers()[e.project+"-app-1"].ID
+			e.up(p, engine.UpOptions{})
+			if e.containers()[e.project+"-app-1"].ID != before {
+				t.Error("second up recreated app")
+			}
+			if err := e.engine.Down(e.ctx(), e.project, engine.DownOptions{Project: p}); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := os.Stat(resource); !os.IsNotExist(err) {
+				t.Errorf("provider down did not run: %v", err)
+			}
+		})
+	}
+}
+
+func appEnv(t *testing.T, plan *engine.Plan) []string {
+	t.Helper()
+	for _, sp := range plan.Services {
+		if strings.HasSuffix(sp.Service, "app") && len(sp.Actions) > 0 {
+			return sp.Actions[0].Spec.Env
+		}
+	}
+	t.Fatalf("no plan for app")
+	return nil
+}
