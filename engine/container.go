@@ -40,7 +40,6 @@ func containerSpec(p *spec.Project, s *spec.Service, number int, imageID string)
 	if deps := dependsOnLabel(s); deps != "" {
 		labels[LabelComposeDepsOn] = deps
 	}
-	hookLabels(s, labels)
 
 	cs := ContainerSpec{
 		Name:        name,
@@ -141,6 +140,7 @@ func containerSpec(p *spec.Project, s *spec.Service, number int, imageID string)
 			}
 		}
 	}
+	hookSpec(s, &cs)
 	return cs
 }
 

@@ -49,6 +49,15 @@ const (
 // carries.
 const hookOutputTail = 10
 
+// hookSpec adds what the keys of issue 9 that this file covers change in a
+// service's container: hook and attach labels, and the variables
+// environment unsets ("VAR" without "=" removes the image's VAR, which is
+// what Compose sends).
+func hookSpec(s *spec.Service, cs *ContainerSpec) {
+	hookLabels(s, cs.Labels)
+	cs.Env = append(cs.Env, s.UnsetEnv...)
+}
+
 // hookLabels records the service's hooks and attach setting on its
 // containers.
 func hookLabels(s *spec.Service, labels map[string]string) {

@@ -42,6 +42,12 @@ func hooksFromCompose(s *Service, cs types.ServiceConfig) {
 		v := *cs.Attach
 		s.Attach = &v
 	}
+	for k, v := range cs.Environment {
+		if v == nil {
+			s.UnsetEnv = append(s.UnsetEnv, k)
+		}
+	}
+	sort.Strings(s.UnsetEnv)
 }
 
 func hookFromCompose(h types.ServiceHook) Hook {
@@ -90,6 +96,12 @@ func hooksToCompose(cs *types.ServiceConfig, s *Service) {
 	if s.Attach != nil {
 		v := *s.Attach
 		cs.Attach = &v
+	}
+	for _, k := range s.UnsetEnv {
+		if cs.Environment == nil {
+			cs.Environment = types.MappingWithEquals{}
+		}
+		cs.Environment[k] = nil
 	}
 }
 

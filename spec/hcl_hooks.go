@@ -77,6 +77,35 @@ func (p *hclProject) decodeHooks(d *hclDecoder, s *Service, c *hcl.BodyContent) 
 	if b := p.singleBlock(c.Blocks, "provider"); b != nil {
 		s.Provider = p.decodeProvider(d.within("provider."), b)
 	}
+	s.UnsetEnv = unsetEnv(d, c.Attributes["environment"])
+	for _, k := range s.UnsetEnv {
+		delete(s.Environment, k)
+	}
+	if len(s.Environment) == 0 {
+		s.Environment = nil
+	}
+}
+
+// unsetEnv returns the keys of environment set to null: `VAR = null`
+// unsets VAR in the container, as `environment: [VAR]` with VAR unset does
+// in Compose. The attribute was evaluated (and its errors reported) before.
+func unsetEnv(d *hclDecoder, attr *hcl.Attribute) []string {
+	if attr == nil {
+		return nil
+	}
+	v, diags := attr.Expr.Value(d.ctx)
+	if diags.HasErrors() || v.IsNull() || !v.IsKnown() || !(v.Type().IsObjectType() || v.Type().IsMapType()) {
+		return nil
+	}
+	var out []string
+	for it := v.ElementIterator(); it.Next(); {
+		k, e := it.Element()
+		if e.IsNull() {
+			out = append(out, k.AsString())
+		}
+	}
+	sort.Strings(out)
+	return out
 }
 
 func (p *hclProject) decodeHook(d *hclDecoder, b *hcl.Block, schema *hcl.BodySchema, more func(*hclDecoder, hcl.Attributes)) Hook {
@@ -140,6 +169,16 @@ func (p *hclProject) decodeProvider(d *hclDecoder, b *hcl.Block) *Provider {
 
 // hooks writes what decodeHooks reads.
 func (w *hclWriter) hooks(b *hclwrite.Body, s *Service) {
+	if len(s.UnsetEnv) > 0 {
+		vals := map[string]cty.Value{}
+		for k, v := range s.Environment {
+			vals[k] = cty.StringVal(v)
+		}
+		for _, k := range s.UnsetEnv {
+			vals[k] = cty.NullVal(cty.String)
+		}
+		b.SetAttributeValue("environment", cty.ObjectVal(vals))
+	}
 	if s.Attach != nil {
 		b.SetAttributeValue("attach", cty.BoolVal(*s.Attach))
 	}

@@ -35,6 +35,7 @@ service "app" {
   image      = "app:1"
   depends_on = [service.database]
   attach     = false
+  environment = { UNSET_IN_TEST = null, SET_IN_TEST = "yes" }
   pre_start {
     image       = "migrate:1"
     command     = ["migrate", "up"]
@@ -80,8 +81,8 @@ func TestHooksLoad(t *testing.T) {
 			}
 			wantApp, wantDB := hooksWant()
 			app, db := tc.p.Services["app"], tc.p.Services["database"]
-			got := []any{app.Attach, app.PreStart, app.PostStart, app.PreStop, db.Provider, app.Attached(), db.Attached()}
-			want := []any{wantApp.Attach, wantApp.PreStart, wantApp.PostStart, wantApp.PreStop, wantDB.Provider, false, true}
+			got := []any{app.Attach, app.PostStart, app.PreStop, db.Provider, app.Attached(), db.Attached(), app.UnsetEnv, app.Environment}
+			want := []any{wantApp.Attach, wantApp.PostStart, wantApp.PreStop, wantDB.Provider, false, true, []string{"UNSET_IN_TEST"}, map[string]string{"SET_IN_TEST": "yes"}}
 			if diff := cmp.Diff(want, got); diff != "" {
 				t.Errorf("(-want +got):\n%s", diff)
 			}

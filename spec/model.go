@@ -111,6 +111,10 @@ type Service struct {
 	PreStop   []Hook         `json:",omitempty"` // execs in each container right before it stops
 	Provider  *Provider      `json:",omitempty"` // run by a provider binary instead of as containers
 	Attach    *bool          `json:",omitempty"` // nil: true; false leaves the service out of attached up and logs -f
+	// UnsetEnv are variables listed in environment without a value that
+	// are not set either (`environment: [VAR]`): unset in the container,
+	// even if the image sets them, as in Compose.
+	UnsetEnv []string `json:",omitempty"`
 }
 
 // Pos returns where key was written in the service, falling back to the

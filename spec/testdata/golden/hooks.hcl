@@ -1,7 +1,11 @@
 name = "hooks"
 
 service "app" {
-  image      = "app:1"
+  image = "app:1"
+  environment = {
+    SET_IN_TEST   = "yes"
+    UNSET_IN_TEST = null
+  }
   depends_on = [service.database]
   attach     = false
   pre_start {
@@ -10,7 +14,8 @@ service "app" {
     user        = "1000"
     working_dir = "/migrations"
     environment = {
-      STAGE = "migrate"
+      SET_IN_TEST = "yes"
+      STAGE       = "migrate"
     }
   }
   post_start {
