@@ -134,6 +134,10 @@ func (x *executor) runService(ctx context.Context, sp *ServicePlan) error {
 		x.mu.Lock()
 		depErr, ids := x.errs[dep], x.ids[dep]
 		x.mu.Unlock()
+		if depErr != nil && !s.DependsOn[dep].Required {
+			x.skipOptional(sp, dep, "failed to start")
+			continue
+		}
 		if depErr != nil {
 			x.discardPrecreated(sp)
 			for _, a := range sp.Actions {
@@ -143,6 +147,10 @@ func (x *executor) runService(ctx context.Context, sp *ServicePlan) error {
 		}
 		cond := s.DependsOn[dep].Condition
 		if err := x.waitCondition(ctx, sp, dep, cond, ids); err != nil {
+			if !s.DependsOn[dep].Required && ctx.Err() == nil {
+				x.skipOptional(sp, dep, "did not meet "+cond)
+				continue
+			}
 			x.discardPrecreated(sp)
 			return err
 		}
