@@ -53,7 +53,7 @@ func (e *Engine) apply(ctx context.Context, p *spec.Project, plan *Plan, opts ap
 	if opts.DependencyTimeout <= 0 {
 		opts.DependencyTimeout = 5 * time.Minute
 	}
-	if err := e.createResources(ctx, plan); err != nil {
+	if err := e.createResources(ctx, plan, opts.StopTimeout); err != nil {
 		return err
 	}
 	x := &executor{
@@ -591,7 +591,10 @@ func shortID(id string) string {
 	return id
 }
 
-func (e *Engine) createResources(ctx context.Context, plan *Plan) error {
+func (e *Engine) createResources(ctx context.Context, plan *Plan, stopTimeout *time.Duration) error {
+	if err := e.recreateResources(ctx, plan, func(c ObservedContainer) error { return e.removeContainer(ctx, c, stopTimeout) }); err != nil {
+		return err
+	}
 	for _, r := range plan.Networks {
 		if r.Kind != ActCreate {
 			continue

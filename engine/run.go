@@ -159,7 +159,8 @@ func (e *Engine) prepareOneoff(ctx context.Context, p *spec.Project, s *spec.Ser
 	}
 	var resources Plan
 	resources.Networks, resources.Volumes = planResources(p, obs, []string{s.Name})
-	if err := e.createResources(ctx, &resources); err != nil {
+	keepChangedResources(&resources) // a one-off leaves that to up
+	if err := e.createResources(ctx, &resources, nil); err != nil {
 		return ContainerSpec{}, err
 	}
 	return oneoffSpec(p, s, images[s.Name], opts)

@@ -33,6 +33,7 @@ type upOptions struct {
 	Timeout       *time.Duration // stop timeout (recreate, remove, Ctrl-C); nil: stop_grace_period
 	Build         bool
 	Pull          string
+	Yes           bool // recreate volumes whose config changed
 }
 
 func newUpCmd(g *globalOptions) *cobra.Command {
@@ -55,6 +56,7 @@ Ctrl-C kills it.`,
 	f.DurationVar(&opts.WaitTimeout, "wait-timeout", 0, "give up waiting after this long (with --wait)")
 	f.BoolVar(&opts.ForceRecreate, "force-recreate", false, "recreate containers even if unchanged (of the named services only, when services are named; their dependencies only if changed)")
 	f.BoolVar(&opts.NoRecreate, "no-recreate", false, "never recreate existing containers")
+	f.BoolVarP(&opts.Yes, "yes", "y", false, "recreate volumes whose configuration changed, losing their data (as Compose's answer yes)")
 	f.BoolVar(&opts.RemoveOrphans, "remove-orphans", false, "remove containers of services not in the stack")
 	f.StringArrayVar(&opts.Scale, "scale", nil, "set the replicas of a service, svc=N (repeatable)")
 	f.IntVar(&opts.Parallel, "parallel", engine.DefaultParallel, "container operations in flight at once")
@@ -112,6 +114,7 @@ func runUp(ctx context.Context, g *globalOptions, opts upOptions, services []str
 		Plan: engine.PlanOptions{
 			Services: services, Scale: scale,
 			ForceRecreate: opts.ForceRecreate, NoRecreate: opts.NoRecreate,
+			RecreateVolumes: opts.Yes,
 		},
 		Images:        engine.ImageOptions{Build: opts.Build, Pull: opts.Pull},
 		Parallel:      opts.Parallel,
