@@ -54,3 +54,53 @@ func TestEnvFileRawFormat(t *testing.T) {
 		})
 	}
 }
+
+// A missing env_file is an error only for a service the command needs:
+// the named services and their dependencies (all when none is named).
+func TestMissingEnvFileOfUnselectedService(t *testing.T) {
+	dir := t.TempDir()
+	writeTestFile(t, filepath.Join(dir, "a.env"), "FROM_FILE=a\n")
+	file := filepath.Join(dir, "compose.yaml")
+	writeTestFile(t, file, `services:
+  a:
+    image: x
+    env_file: a.env
+  b:
+    image: x
+    env_file: missing.env
+    environment:
+      KEPT: "yes"
+  c:
+    image: x
+    depends_on: [b]
+`)
+	tests := []struct {
+		services []string
+		wantErr  bool
+	}{
+		{services: nil, wantErr: true},
+		{services: []string{"a"}},
+		{services: []string{"b"}, wantErr: true},
+		{services: []string{"c"}, wantErr: true},
+	}
+	for _, tc := range tests {
+		t.Run(strings.Join(tc.services, ","), func(t *testing.T) {
+			p, err := Load(LoadOptions{Files: []string{file}, Environ: []string{}, Services: tc.services})
+			if tc.wantErr {
+				if err == nil || !strings.Contains(err.Error(), "missing.env") {
+					t.Fatalf("error = %v, want one naming missing.env", err)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := p.Services["a"].Environment["FROM_FILE"]; got != "a" {
+				t.Errorf("a's env_file not read: %v", p.Services["a"].Environment)
+			}
+			if got := p.Services["b"].Environment["KEPT"]; got != "yes" {
+				t.Errorf("b lost its own environment: %v", p.Services["b"].Environment)
+			}
+		})
+	}
+}

@@ -185,6 +185,7 @@ func (g *globalOptions) loadProject(services ...string) (*spec.Project, error) {
 	if err != nil {
 		return nil, err
 	}
+	opts.Services = services
 	p, err := spec.Load(opts)
 	if err != nil {
 		return nil, err
