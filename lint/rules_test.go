@@ -63,6 +63,9 @@ func TestRules(t *testing.T) {
 		{name: "unprivileged hooks", edit: func(s *spec.Service) {
 			s.PostStart = []spec.Hook{{Command: []string{"true"}, User: "1000"}}
 		}},
+		{name: "provider service has no container to check", edit: func(s *spec.Service) {
+			*s = spec.Service{Name: "db", Provider: &spec.Provider{Type: "cloud"}}
+		}},
 
 		{name: "user root", edit: func(s *spec.Service) { s.User = "root" }, want: []string{"root-user user"}, wantMessage: `runs as root (user "root")`},
 		{name: "user 0:0", edit: func(s *spec.Service) { s.User = "0:0" }, want: []string{"root-user user"}},
