@@ -201,6 +201,12 @@ func TestPreStartHook(t *testing.T) {
 		if got := e.cat(e.project+"-app-3", "/data/init"); got != "again?" {
 			t.Errorf("pre_start ran again on scale-up: %q", got)
 		}
+		// A changed pre_start recreates the replicas and runs again.
+		s.PreStart = []spec.PreStartHook{{Hook: spec.Hook{Command: []string{"write", "/data/init", "v2"}}}}
+		e.up(p, engine.UpOptions{Plan: engine.PlanOptions{Scale: map[string]int{"app": 3}}})
+		if got := e.cat(e.project+"-app-1", "/data/init"); got != "v2" {
+			t.Errorf("changed pre_start did not run: %q", got)
+		}
 	})
 }
 

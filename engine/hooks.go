@@ -32,6 +32,9 @@ const (
 	// LabelPostStart and LabelPreStop hold a container's hooks as JSON.
 	LabelPostStart = "dev.stack.post-start"
 	LabelPreStop   = "dev.stack.pre-stop"
+	// LabelPreStart holds the service's pre_start hooks, so that changing
+	// them recreates the containers (and so runs them again), as in Compose.
+	LabelPreStart = "dev.stack.pre-start"
 	// LabelAttach is "false" on containers of services with attach: false.
 	LabelAttach = "dev.stack.attach"
 	// LabelHook marks a pre_start hook container (Compose's label).
@@ -66,6 +69,13 @@ func hookLabels(s *spec.Service, labels map[string]string) {
 	}
 	if len(s.PreStop) > 0 {
 		labels[LabelPreStop] = encodeHooks(s.PreStop)
+	}
+	if len(s.PreStart) > 0 {
+		b, err := json.Marshal(s.PreStart)
+		if err != nil {
+			panic("encode hooks: " + err.Error())
+		}
+		labels[LabelPreStart] = string(b)
 	}
 	if !s.Attached() {
 		labels[LabelAttach] = "false"
