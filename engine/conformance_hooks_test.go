@@ -229,3 +229,24 @@ func TestHookExecSettings(t *testing.T) {
 		}
 	})
 }
+
+// A one-off (`stack run`) runs the service's post_start hooks too, as
+// `docker compose run` does.
+func TestRunRunsPostStart(t *testing.T) {
+	eachWorld(t, func(t *testing.T, e *env) {
+		p := e.stack()
+		s := e.service(p, "tool")
+		e.withData(p, s)
+		s.PostStart = []spec.Hook{{Command: []string{"/testimage", "write", "/data/hooked", "yes"}}}
+		check := e.service(p, "check")
+		e.withData(p, check)
+		e.up(p, engine.UpOptions{Plan: engine.PlanOptions{Services: []string{"check"}}})
+		res, err := e.engine.Run(e.ctx(), p, engine.RunOptions{Service: "tool", NoDeps: true, Detach: true, Remove: true, Cmd: []string{"sleep", "30s"}})
+		if err != nil {
+			t.Fatalf("run: %v", err)
+		}
+		if got := e.cat(e.project+"-check-1", "/data/hooked"); got != "yes" {
+			t.Errorf("post_start of the one-off %s did not run: %q", res.Name, got)
+		}
+	})
+}

@@ -217,3 +217,20 @@ func (o *hookOutput) tail() string {
 	}
 	return strings.Join(o.lastOut, "\n")
 }
+
+// postStartOf runs the post_start hooks of a started one-off, read from its
+// labels. A one-off that ended before its hooks could run skips them.
+func (e *Engine) postStartOf(ctx context.Context, id string) error {
+	cs, err := e.docker.ContainerInspect(ctx, id)
+	if err != nil {
+		return nil // gone already: nothing to run the hooks in
+	}
+	if cs.Labels[LabelPostStart] == "" {
+		return nil
+	}
+	err = e.postStart(ctx, hookTarget{ID: id, Name: cs.Name, Service: cs.Labels[LabelService], Labels: cs.Labels})
+	if errors.Is(err, ErrConflict) || errors.Is(err, ErrNotFound) {
+		return nil
+	}
+	return err
+}
