@@ -34,6 +34,7 @@ func TestLoadHCLGolden(t *testing.T) {
 		{"webstack", LoadOptions{}},
 		{"webstack-tools", LoadOptions{Profiles: []string{"tools"}}},
 		{"modelserver", LoadOptions{}},
+		{"hooks", LoadOptions{}},
 		{"composed", LoadOptions{
 			Environ:  []string{"HOME=/home/dev", "COMPOSED_DB_PASSWORD=from-env", "STACK_VAR_replicas=5"},
 			Vars:     map[string]string{"db_password": "s3cret", "features": `["search", "checkout"]`},
