@@ -18,8 +18,20 @@ import (
 // services that depend on it; down runs `compose down` after the containers
 // are gone. Everything else of the engine sees the project without them.
 
-// providerRunner runs the binaries; tests may swap it.
-var providerRunner = &provider.Runner{}
+// WithProviders returns e running provider services through p (an
+// in-memory fake in tests) instead of the provider binaries.
+func (e *Engine) WithProviders(p provider.Service) *Engine {
+	ne := *e
+	ne.providers = p
+	return &ne
+}
+
+func (e *Engine) providerService() provider.Service {
+	if e.providers == nil {
+		return &provider.Runner{}
+	}
+	return e.providers
+}
 
 // withoutProviderNames drops provider services from names.
 func withoutProviderNames(p *spec.Project, names []string) []string {
@@ -119,7 +131,7 @@ func (e *Engine) upProviders(ctx context.Context, p *spec.Project, services []st
 func (e *Engine) upProvider(ctx context.Context, p *spec.Project, s *spec.Service) (provider.Vars, error) {
 	st := Status{Object: s.Name, Service: s.Name, Phase: PhaseCreating}
 	e.emit(st)
-	vars, err := providerRunner.Up(ctx, p.Name, s, e.providerReport(st))
+	vars, err := e.providerService().Up(ctx, p.Name, s, e.providerReport(st))
 	if err != nil {
 		st.Phase, st.Detail, st.Err, st.Done = PhaseError, err.Error(), err, true
 		e.emit(st)
@@ -162,7 +174,7 @@ func (e *Engine) downProviders(ctx context.Context, p *spec.Project, services []
 		}
 		st := Status{Object: s.Name, Service: s.Name, Phase: PhaseRemoving}
 		e.emit(st)
-		if err := providerRunner.Down(ctx, p.Name, s, e.providerReport(st)); err != nil {
+		if err := e.providerService().Down(ctx, p.Name, s, e.providerReport(st)); err != nil {
 			st.Phase, st.Detail, st.Err, st.Done = PhaseError, err.Error(), err, true
 			e.emit(st)
 			errs = append(errs, err)

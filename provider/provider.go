@@ -71,6 +71,19 @@ func EnvPrefix(service string) string {
 	return strings.ToUpper(service) + "_"
 }
 
+// Service is the engine's door to provider binaries, implemented by Runner
+// (the real binaries) and providerfake.Fake (in memory); both pass the
+// conformance suite in package providertest.
+type Service interface {
+	// Up runs `compose up` for service s of project and returns the
+	// variables it set; report receives its info, error and debug messages.
+	Up(ctx context.Context, project string, s *spec.Service, report func(Message)) (Vars, error)
+	// Down runs `compose down` for service s of project.
+	Down(ctx context.Context, project string, s *spec.Service, report func(Message)) error
+}
+
+var _ Service = (*Runner)(nil)
+
 // Runner runs provider binaries.
 type Runner struct {
 	// Environ is the environment of the provider processes (os.Environ()

@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/stack-dev/stack/provider"
+	"github.com/stack-dev/stack/provider/providertest"
 	"github.com/stack-dev/stack/spec"
 )
 
@@ -139,4 +140,21 @@ func TestFind(t *testing.T) {
 	if _, err := provider.Find("nocloud"); err == nil || !strings.Contains(err.Error(), "no Docker CLI plugin docker-nocloud and no nocloud on PATH") {
 		t.Errorf("Find of a missing provider: %v", err)
 	}
+}
+
+// TestRunnerConformance runs the suite the fake passes against the real
+// binary.
+func TestRunnerConformance(t *testing.T) {
+	_, bin := buildFakeCloud(t)
+	providertest.Run(t, func(t *testing.T) (provider.Service, func(string, string) bool) {
+		state := t.TempDir()
+		r := &provider.Runner{
+			Environ:  append(os.Environ(), "FAKECLOUD_STATE="+state),
+			LookPath: func(string) (string, error) { return bin, nil },
+		}
+		return r, func(project, service string) bool {
+			_, err := os.Stat(filepath.Join(state, project+"-"+service))
+			return err == nil
+		}
+	})
 }
