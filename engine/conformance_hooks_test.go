@@ -250,3 +250,19 @@ func TestRunRunsPostStart(t *testing.T) {
 		}
 	})
 }
+
+func TestPreStartImageIsPulled(t *testing.T) {
+	fakeOnly(t, func(t *testing.T, e *env, f *dockerfake.Fake) {
+		f.Registry = map[string]engine.Image{"migrate:1": {ID: "sha256:" + strings.Repeat("ab", 32), RepoTags: []string{"migrate:1"}}}
+		p := e.stack()
+		s := e.service(p, "app")
+		s.PreStart = []spec.PreStartHook{{Image: "migrate:1", Hook: spec.Hook{Command: []string{"exit", "0"}}}}
+		e.up(p, engine.UpOptions{})
+		if f.Calls("ImagePull") != 1 {
+			t.Errorf("%d pulls, want the hook image pulled once", f.Calls("ImagePull"))
+		}
+		if c := e.containers()[e.project+"-app-1"]; c.State != "running" {
+			t.Errorf("app: %s", c.State)
+		}
+	})
+}

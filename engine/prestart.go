@@ -24,7 +24,8 @@ import (
 // Compose shares the first replica's volumes with VolumesFrom, which also
 // gives the hook that replica's anonymous volumes; stack mounts the
 // service's named volumes and binds, not anonymous volumes, since the
-// hook runs before the replica is created.
+// hook runs before the replica is created. A hook image of its own that is
+// missing is pulled.
 
 const preStartHookType = "pre_start"
 
@@ -137,6 +138,16 @@ func (e *Engine) runPreStart(ctx context.Context, p *spec.Project, s *spec.Servi
 		return err
 	}
 	id, err := e.docker.ContainerCreate(ctx, cs)
+	if errors.Is(err, ErrNotFound) && h.Image != "" {
+		// A hook image of its own is pulled when missing, as Compose
+		// pulls pre_start images with the service's.
+		if _, ierr := e.docker.ImageInspect(ctx, h.Image); errors.Is(ierr, ErrNotFound) {
+			if perr := e.pullImage(ctx, h.Image, []string{s.Name}, true); perr != nil {
+				return fail(perr)
+			}
+			id, err = e.docker.ContainerCreate(ctx, cs)
+		}
+	}
 	if err != nil {
 		return fail(fmt.Errorf("create %s: %w", cs.Name, err))
 	}
