@@ -121,12 +121,15 @@ func (e *Engine) postStart(ctx context.Context, t hookTarget) error {
 // preStop runs a container's pre_stop hooks before it is stopped.
 func (e *Engine) preStop(ctx context.Context, t hookTarget) error {
 	err := e.runHooks(ctx, t, LabelPreStop, PhasePreStop)
-	if errors.Is(err, ErrNotFound) || errors.Is(err, ErrConflict) {
+	switch {
+	case errors.Is(err, ErrNotFound) || errors.Is(err, ErrConflict):
 		// Gone or no longer running: nothing to run the hook in, and
 		// nothing left to stop gracefully.
 		return nil
+	case err != nil:
+		return fmt.Errorf("%w\nhint: the container keeps running; fix the hook, or stop it without hooks with `docker kill %s`", err, t.Name)
 	}
-	return err
+	return nil
 }
 
 func (e *Engine) runHooks(ctx context.Context, t hookTarget, label, phase string) error {
