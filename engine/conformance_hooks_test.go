@@ -266,3 +266,51 @@ func TestPreStartImageIsPulled(t *testing.T) {
 		}
 	})
 }
+
+func TestPreStartContainerSpec(t *testing.T) {
+	fakeOnly(t, func(t *testing.T, e *env, f *dockerfake.Fake) {
+		p := e.stack()
+		s := e.service(p, "app")
+		e.withData(p, s)
+		s.Volumes = append(s.Volumes, spec.Mount{Type: spec.MountVolume, Target: "/anon"})
+		s.Environment = map[string]string{"A": "service", "B": "service"}
+		s.UnsetEnv = []string{"GONE", "SETBYHOOK"}
+		s.PreStart = []spec.PreStartHook{{Hook: spec.Hook{
+			Command: []string{"exit", "1"}, User: "0", WorkingDir: "/w", Privileged: true,
+			Environment: map[string]string{"B": "hook", "SETBYHOOK": "x"},
+		}}}
+		// A failing hook's container is kept: its spec can be read.
+		if _, err := e.engine.Up(e.ctx(), p, engine.UpOptions{}); err == nil {
+			t.Fatal("up succeeded with a failing pre_start")
+		}
+		kept, ok := e.containers()[e.project+"-app-pre_start-0"]
+		if !ok {
+			t.Fatalf("no hook container: %s", names(e.containers()))
+		}
+		fc, err := f.Container(kept.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		hook := fc.Spec
+		want := []string{"A=service", "B=hook", "SETBYHOOK=x", "GONE"}
+		if strings.Join(hook.Env, " ") != strings.Join(want, " ") {
+			t.Errorf("hook env %v, want %v", hook.Env, want)
+		}
+		if hook.Image != e.image || strings.Join(hook.Cmd, " ") != "exit 1" || hook.User != "0" || hook.WorkingDir != "/w" || !hook.Privileged {
+			t.Errorf("hook spec: %+v", hook)
+		}
+		if len(hook.Mounts) != 1 || hook.Mounts[0].Source != e.project+"_data" {
+			t.Errorf("hook mounts %+v, want the named volume only", hook.Mounts)
+		}
+		if len(hook.Networks) != 1 || hook.Networks[0].Network != e.project+"_default" || len(hook.Networks[0].Aliases) != 0 {
+			t.Errorf("hook networks %+v", hook.Networks)
+		}
+		// down removes the kept hook container.
+		if err := e.engine.Down(e.ctx(), e.project, engine.DownOptions{}); err != nil {
+			t.Fatal(err)
+		}
+		if left := e.containers(); len(left) != 0 {
+			t.Errorf("after down: %s", names(left))
+		}
+	})
+}

@@ -102,7 +102,7 @@ func preStartSpec(p *spec.Project, s *spec.Service, base ContainerSpec, i int, h
 		Name:       fmt.Sprintf("%s-%s-pre_start-%d", p.Name, s.Name, i),
 		Image:      h.Image,
 		Cmd:        h.Command,
-		Env:        envList(env),
+		Env:        append(envList(env), unsetIn(s.UnsetEnv, h.Environment)...),
 		Labels:     labels,
 		User:       h.User,
 		WorkingDir: h.WorkingDir,
@@ -121,6 +121,17 @@ func preStartSpec(p *spec.Project, s *spec.Service, base ContainerSpec, i int, h
 		cs.Networks = append(cs.Networks, NetworkAttachment{Network: n.Network})
 	}
 	return cs
+}
+
+// unsetIn are the service's unset variables the hook does not set.
+func unsetIn(unset []string, set map[string]string) []string {
+	var out []string
+	for _, k := range unset {
+		if _, ok := set[k]; !ok {
+			out = append(out, k)
+		}
+	}
+	return out
 }
 
 // runPreStart runs one hook container to completion.
