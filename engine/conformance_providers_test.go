@@ -27,6 +27,7 @@ func TestProviderService(t *testing.T) {
 	state := t.TempDir()
 	t.Setenv("PATH", dir+string(os.PathListSeparator)+os.Getenv("PATH"))
 	t.Setenv("FAKECLOUD_STATE", state)
+	t.Setenv("FAKECLOUD_METADATA", "1") // declares stop
 	t.Setenv("DOCKER_CONFIG", t.TempDir()) // no CLI plugin of the same name
 	for _, w := range worlds {
 		t.Run(w.name, func(t *testing.T) {
@@ -35,10 +36,15 @@ func TestProviderService(t *testing.T) {
 				_, err := os.Stat(filepath.Join(state, e.project+"-database"))
 				return err == nil
 			}
+			stopped := func() bool {
+				_, err := os.Stat(filepath.Join(state, e.project+"-database.stopped"))
+				return err == nil
+			}
 			if !w.real {
 				f := providerfake.New()
 				e.engine = e.engine.WithProviders(f)
 				exists = func() bool { return f.Exists(e.project, "database") }
+				stopped = func() bool { return f.Stopped(e.project, "database") }
 			}
 			p := e.stack()
 			p.Services["database"] = &spec.Service{Name: "database", Replicas: 1, Provider: &spec.Provider{
@@ -58,6 +64,15 @@ func TestProviderService(t *testing.T) {
 			}
 			if names(e.containers()) != e.project+"-app-1" {
 				t.Errorf("containers: %s (a provider service has none)", names(e.containers()))
+			}
+			// stop stops the provider's resource after the containers,
+			// when the provider declares stop (fakecloud does with
+			// FAKECLOUD_METADATA=1, set below for the real world).
+			if err := e.engine.Stop(e.ctx(), e.project, engine.StopOptions{Project: p}); err != nil {
+				t.Fatal(err)
+			}
+			if !stopped() {
+				t.Error("provider stop did not run")
 			}
 			// up is idempotent: the provider says the same, app stays.
 			before := e.containers()[e.project+"-app-1"].ID

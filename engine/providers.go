@@ -159,6 +159,18 @@ func (e *Engine) providerReport(st Status) func(provider.Message) {
 // downProviders runs `compose down` of the provider services of p, the
 // dependents first.
 func (e *Engine) downProviders(ctx context.Context, p *spec.Project, services []string) error {
+	return e.eachProvider(ctx, p, services, PhaseRemoving, PhaseRemoved, e.providerService().Down)
+}
+
+// stopProviders runs `compose stop` of the provider services of p that
+// declare it, the dependents first.
+func (e *Engine) stopProviders(ctx context.Context, p *spec.Project, services []string) error {
+	return e.eachProvider(ctx, p, services, PhaseStopping, PhaseStopped, e.providerService().Stop)
+}
+
+type providerCommand func(ctx context.Context, project string, s *spec.Service, report func(provider.Message)) error
+
+func (e *Engine) eachProvider(ctx context.Context, p *spec.Project, services []string, phase, done string, run providerCommand) error {
 	if p == nil || !hasProviders(p) {
 		return nil
 	}
@@ -172,15 +184,15 @@ func (e *Engine) downProviders(ctx context.Context, p *spec.Project, services []
 		if s.Provider == nil || (len(services) > 0 && !slices.Contains(services, s.Name)) {
 			continue
 		}
-		st := Status{Object: s.Name, Service: s.Name, Phase: PhaseRemoving}
+		st := Status{Object: s.Name, Service: s.Name, Phase: phase}
 		e.emit(st)
-		if err := e.providerService().Down(ctx, p.Name, s, e.providerReport(st)); err != nil {
+		if err := run(ctx, p.Name, s, e.providerReport(st)); err != nil {
 			st.Phase, st.Detail, st.Err, st.Done = PhaseError, err.Error(), err, true
 			e.emit(st)
 			errs = append(errs, err)
 			continue
 		}
-		st.Phase, st.Detail, st.Done = PhaseRemoved, "", true
+		st.Phase, st.Detail, st.Done = done, "", true
 		e.emit(st)
 	}
 	return errors.Join(errs...)

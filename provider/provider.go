@@ -4,6 +4,7 @@
 //
 //	T compose --project-name=P up --key=value... SERVICE
 //	T compose --project-name=P down --key=value... SERVICE
+//	T compose --project-name=P stop --key=value... SERVICE (if T declares stop)
 //
 // which answers with JSON lines on stdout: {"type": "info"|"error"|
 // "setenv"|"rawsetenv"|"debug", "message": "..."}. The variables of
@@ -80,6 +81,9 @@ type Service interface {
 	Up(ctx context.Context, project string, s *spec.Service, report func(Message)) (Vars, error)
 	// Down runs `compose down` for service s of project.
 	Down(ctx context.Context, project string, s *spec.Service, report func(Message)) error
+	// Stop runs `compose stop` for service s of project when the provider
+	// declares it supports stop (in its metadata); else it does nothing.
+	Stop(ctx context.Context, project string, s *spec.Service, report func(Message)) error
 }
 
 var _ Service = (*Runner)(nil)
@@ -102,6 +106,28 @@ func (r *Runner) Up(ctx context.Context, project string, s *spec.Service, report
 // Down runs `compose down` for service s of project.
 func (r *Runner) Down(ctx context.Context, project string, s *spec.Service, report func(Message)) error {
 	_, err := r.run(ctx, project, s, "down", report)
+	return err
+}
+
+// Stop runs `compose stop` for service s of project, only if the binary's
+// metadata has a stop block: stop is opt-in, as in Compose. Its setenv
+// messages are ignored.
+func (r *Runner) Stop(ctx context.Context, project string, s *spec.Service, report func(Message)) error {
+	if s.Provider == nil {
+		return fmt.Errorf("service %s has no provider", s.Name)
+	}
+	look := r.LookPath
+	if look == nil {
+		look = Find
+	}
+	bin, err := look(s.Provider.Type)
+	if err != nil {
+		return fmt.Errorf("service %s: provider %q: %w", s.Name, s.Provider.Type, err)
+	}
+	if r.metadata(ctx, bin).Stop == nil {
+		return nil
+	}
+	_, err = r.run(ctx, project, s, "stop", report)
 	return err
 }
 
@@ -146,7 +172,7 @@ func (r *Runner) run(ctx context.Context, project string, s *spec.Service, comma
 		return Vars{}, fmt.Errorf("service %s: provider %s %s: %w", s.Name, s.Provider.Type, command, readErr)
 	}
 	if waitErr != nil {
-		action := map[string]string{"up": "create", "down": "remove"}[command]
+		action := map[string]string{"up": "create", "down": "remove", "stop": "stop"}[command]
 		err := fmt.Errorf("service %s: failed to %s service provider: %w", s.Name, action, waitErr)
 		if tail := stderr.String(); tail != "" {
 			err = fmt.Errorf("%w: %s", err, tail)
@@ -223,9 +249,10 @@ func (r *Runner) args(ctx context.Context, bin, project string, s *spec.Service,
 // metadata is what `T compose metadata` says; a binary that does not
 // answer it, or not with JSON, has none.
 type metadata struct {
-	Description string   `json:"description"`
-	Up          commandM `json:"up"`
-	Down        commandM `json:"down"`
+	Description string    `json:"description"`
+	Up          commandM  `json:"up"`
+	Down        commandM  `json:"down"`
+	Stop        *commandM `json:"stop,omitempty"`
 }
 
 type commandM struct {
@@ -242,8 +269,14 @@ func (m metadata) empty() bool {
 }
 
 func (m metadata) params(command string) []param {
-	if command == "down" {
+	switch command {
+	case "down":
 		return m.Down.Parameters
+	case "stop":
+		if m.Stop != nil {
+			return m.Stop.Parameters
+		}
+		return nil
 	}
 	return m.Up.Parameters
 }

@@ -158,3 +158,32 @@ func TestRunnerConformance(t *testing.T) {
 		}
 	})
 }
+
+// stop is opt-in: only a binary whose metadata declares it is called.
+func TestStopIsOptIn(t *testing.T) {
+	_, bin := buildFakeCloud(t)
+	for _, tc := range []struct {
+		name     string
+		metadata bool
+	}{{"declared", true}, {"not declared", false}} {
+		t.Run(tc.name, func(t *testing.T) {
+			state := t.TempDir()
+			environ := append(os.Environ(), "FAKECLOUD_STATE="+state)
+			if tc.metadata {
+				environ = append(environ, "FAKECLOUD_METADATA=1")
+			}
+			r := &provider.Runner{Environ: environ, LookPath: func(string) (string, error) { return bin, nil }}
+			s := &spec.Service{Name: "database", Provider: &spec.Provider{Type: "fakecloud", Options: map[string][]string{"type": {"mysql"}}}}
+			if _, err := r.Up(context.Background(), "proj", s, nil); err != nil {
+				t.Fatal(err)
+			}
+			if err := r.Stop(context.Background(), "proj", s, nil); err != nil {
+				t.Fatal(err)
+			}
+			_, err := os.Stat(filepath.Join(state, "proj-database.stopped"))
+			if stopped := err == nil; stopped != tc.metadata {
+				t.Errorf("stop called = %v, want %v", stopped, tc.metadata)
+			}
+		})
+	}
+}

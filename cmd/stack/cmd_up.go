@@ -256,7 +256,7 @@ func stopAttached(ctx context.Context, g *globalOptions, e *engine.Engine, proje
 	timeout *time.Duration, interrupted context.Context, more <-chan os.Signal, printer *ui.LogPrinter) error {
 	stopCtx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	opts := engine.StopOptions{Services: services, Timeout: timeout}
+	opts := engine.StopOptions{Services: services, Timeout: timeout, Project: g.loaded}
 	withProgress := func(stop func(e *engine.Engine) error) error {
 		e, done, err := g.withProgress(e)
 		if err != nil {

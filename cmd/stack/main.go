@@ -45,6 +45,8 @@ type globalOptions struct {
 
 	stdout, stderr io.Writer
 	log            *zap.Logger
+	// loaded is the stack file loadProject last loaded (nil: none).
+	loaded *spec.Project
 }
 
 // exitError carries a specific exit code (e.g. --exit-code-from).
@@ -199,6 +201,7 @@ func (g *globalOptions) loadProject(services ...string) (*spec.Project, error) {
 	for _, w := range p.Warnings {
 		fmt.Fprintln(g.stderr, "warning: "+w.String())
 	}
+	g.loaded = p
 	return p, nil
 }
 

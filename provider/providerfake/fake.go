@@ -20,6 +20,7 @@ import (
 type Fake struct {
 	mu        sync.Mutex
 	resources map[string][]string // options, as --k=v without the dashes
+	stopped   map[string]bool
 }
 
 // New returns a Fake with no resources.
@@ -98,6 +99,29 @@ func (f *Fake) Down(ctx context.Context, project string, s *spec.Service, report
 	delete(f.resources, key)
 	report(provider.Message{Type: provider.TypeInfo, Message: "removed"})
 	return nil
+}
+
+// Stop records that the resource was stopped, as fakecloud with its
+// metadata does.
+func (f *Fake) Stop(ctx context.Context, project string, s *spec.Service, report func(provider.Message)) error {
+	if report == nil {
+		report = func(provider.Message) {}
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.stopped == nil {
+		f.stopped = map[string]bool{}
+	}
+	f.stopped[project+"-"+s.Name] = true
+	report(provider.Message{Type: provider.TypeInfo, Message: "stopped"})
+	return nil
+}
+
+// Stopped reports whether Stop ran for project's service.
+func (f *Fake) Stopped(project, service string) bool {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.stopped[project+"-"+service]
 }
 
 // Exists reports whether up created the resource of project's service

@@ -34,6 +34,12 @@ func Run(t *testing.T, open func(t *testing.T) (svc provider.Service, exists fun
 		if !exists("proj", "database") {
 			t.Error("up created no resource")
 		}
+		if err := svc.Stop(context.Background(), "proj", s, nil); err != nil {
+			t.Fatalf("stop: %v", err)
+		}
+		if !exists("proj", "database") {
+			t.Error("stop released the resource")
+		}
 		if err := svc.Down(context.Background(), "proj", s, nil); err != nil {
 			t.Fatalf("down: %v", err)
 		}

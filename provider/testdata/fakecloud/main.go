@@ -4,7 +4,8 @@
 // raw, SECRET_KEY); down removes it. --fail=MESSAGE answers an error
 // message, --crash=CODE exits with CODE after a line on stderr. With
 // FAKECLOUD_METADATA=1 it answers `compose metadata`: up takes a required
-// "type" and an optional "size".
+// "type" and an optional "size", and it declares stop, which records
+// $FAKECLOUD_STATE/P-SERVICE.stopped.
 package main
 
 import (
@@ -32,7 +33,7 @@ func main() {
 		if os.Getenv("FAKECLOUD_METADATA") != "1" {
 			os.Exit(1)
 		}
-		fmt.Println(`{"description":"fake cloud","up":{"parameters":[{"name":"type","required":true,"type":"string"},{"name":"size","type":"integer"}]},"down":{"parameters":[]}}`)
+		fmt.Println(`{"description":"fake cloud","up":{"parameters":[{"name":"type","required":true,"type":"string"},{"name":"size","type":"integer"}]},"down":{"parameters":[]},"stop":{"parameters":[]}}`)
 		return
 	}
 	var project, command, service string
@@ -73,6 +74,13 @@ func main() {
 		say("setenv", "URL=fake://"+project+"/"+service+"?"+strings.Join(options, "&"))
 		say("rawsetenv", "SECRET_KEY=xyz")
 		say("info", "ready")
+	case "stop":
+		if err := os.WriteFile(state+".stopped", nil, 0o644); err != nil {
+			say("error", err.Error())
+			os.Exit(1)
+		}
+		say("setenv", "IGNORED=1")
+		say("info", "stopped")
 	case "down":
 		if err := os.Remove(state); err != nil {
 			say("error", err.Error())
