@@ -27,7 +27,7 @@ func TestProviderService(t *testing.T) {
 	state := t.TempDir()
 	t.Setenv("PATH", dir+string(os.PathListSeparator)+os.Getenv("PATH"))
 	t.Setenv("FAKECLOUD_STATE", state)
-	t.Setenv("FAKECLOUD_METADATA", "1") // declares stop
+	t.Setenv("FAKECLOUD_METADATA", "1")    // declares stop
 	t.Setenv("DOCKER_CONFIG", t.TempDir()) // no CLI plugin of the same name
 	for _, w := range worlds {
 		t.Run(w.name, func(t *testing.T) {
