@@ -53,7 +53,7 @@ func (e *Engine) apply(ctx context.Context, p *spec.Project, plan *Plan, opts ap
 	if opts.DependencyTimeout <= 0 {
 		opts.DependencyTimeout = 5 * time.Minute
 	}
-	if err := e.createResources(ctx, plan); err != nil {
+	if err := e.createResources(ctx, plan, opts.StopTimeout); err != nil {
 		return err
 	}
 	x := &executor{
@@ -134,6 +134,10 @@ func (x *executor) runService(ctx context.Context, sp *ServicePlan) error {
 		x.mu.Lock()
 		depErr, ids := x.errs[dep], x.ids[dep]
 		x.mu.Unlock()
+		if depErr != nil && !s.DependsOn[dep].Required {
+			x.skipOptional(sp, dep, "failed to start")
+			continue
+		}
 		if depErr != nil {
 			x.discardPrecreated(sp)
 			for _, a := range sp.Actions {
@@ -143,6 +147,10 @@ func (x *executor) runService(ctx context.Context, sp *ServicePlan) error {
 		}
 		cond := s.DependsOn[dep].Condition
 		if err := x.waitCondition(ctx, sp, dep, cond, ids); err != nil {
+			if !s.DependsOn[dep].Required && ctx.Err() == nil {
+				x.skipOptional(sp, dep, "did not meet "+cond)
+				continue
+			}
 			x.discardPrecreated(sp)
 			return err
 		}
@@ -198,6 +206,9 @@ func (x *executor) discardPrecreated(sp *ServicePlan) {
 // starts the others in parallel.
 func (x *executor) runActions(ctx context.Context, sp *ServicePlan) error {
 	s := x.p.Services[sp.Service]
+	if err := x.preStart(ctx, s, sp); err != nil {
+		return err
+	}
 	var wg sync.WaitGroup
 	var mu sync.Mutex
 	var errs []error
@@ -312,6 +323,9 @@ func (x *executor) runActionOnce(ctx context.Context, s *spec.Service, a Contain
 		return a.Existing.ID, nil
 	case ActRemove:
 		emit(PhaseRemoving, a.Reason)
+		if err := x.e.preStop(ctx, observedTarget(*a.Existing)); err != nil {
+			return fail(err)
+		}
 		if err := d.ContainerStop(ctx, a.Existing.ID, timeout); err != nil && !errors.Is(err, ErrNotFound) {
 			return fail(fmt.Errorf("stop %s: %w", a.Name, err))
 		}
@@ -336,16 +350,25 @@ func (x *executor) runActionOnce(ctx context.Context, s *spec.Service, a Contain
 		if err := d.ContainerStart(ctx, a.Existing.ID); err != nil {
 			return fail(fmt.Errorf("start %s: %w", a.Name, err))
 		}
+		if err := x.e.postStart(ctx, actionTarget(a, a.Existing.ID, a.Existing.Labels)); err != nil {
+			return fail(err)
+		}
 		emitDone(PhaseRunning, "")
 		return a.Existing.ID, nil
 	case ActRestart:
 		emit(PhaseStopping, a.Reason)
+		if err := x.e.preStop(ctx, observedTarget(*a.Existing)); err != nil {
+			return fail(err)
+		}
 		if err := d.ContainerStop(ctx, a.Existing.ID, timeout); err != nil {
 			return fail(fmt.Errorf("stop %s: %w", a.Name, err))
 		}
 		emit(PhaseStarting, a.Reason)
 		if err := d.ContainerStart(ctx, a.Existing.ID); err != nil {
 			return fail(fmt.Errorf("start %s: %w", a.Name, err))
+		}
+		if err := x.e.postStart(ctx, actionTarget(a, a.Existing.ID, a.Existing.Labels)); err != nil {
+			return fail(err)
 		}
 		emitDone(PhaseRunning, "")
 		return a.Existing.ID, nil
@@ -371,6 +394,9 @@ func (x *executor) runActionOnce(ctx context.Context, s *spec.Service, a Contain
 						if err := d.ContainerStart(ctx, leftover.ID); err != nil {
 							return fail(fmt.Errorf("start %s: %w", a.Name, err))
 						}
+						if err := x.e.postStart(ctx, actionTarget(a, leftover.ID, leftover.Labels)); err != nil {
+							return fail(err)
+						}
 					}
 					emitDone(PhaseRunning, "adopted from an interrupted run")
 					return leftover.ID, nil
@@ -387,6 +413,9 @@ func (x *executor) runActionOnce(ctx context.Context, s *spec.Service, a Contain
 		emit(PhaseStarting, "")
 		if err := d.ContainerStart(ctx, id); err != nil {
 			return fail(fmt.Errorf("start %s: %w", a.Name, err))
+		}
+		if err := x.e.postStart(ctx, actionTarget(a, id, a.Spec.Labels)); err != nil {
+			return fail(err)
 		}
 		emitDone(PhaseRunning, "")
 		return id, nil
@@ -431,6 +460,9 @@ func (x *executor) recreate(ctx context.Context, a ContainerAction, timeout *tim
 	d := x.e.docker
 	old := a.Existing
 	emit(PhaseRecreate, a.Reason)
+	if err := x.e.preStop(ctx, observedTarget(*old)); err != nil {
+		return fail(err)
+	}
 	if err := d.ContainerStop(ctx, old.ID, timeout); err != nil && !errors.Is(err, ErrNotFound) {
 		return fail(fmt.Errorf("stop %s: %w", a.Name, err))
 	}
@@ -461,8 +493,16 @@ func (x *executor) recreate(ctx context.Context, a ContainerAction, timeout *tim
 	if err := d.ContainerRemove(ctx, old.ID, true); err != nil && !errors.Is(err, ErrNotFound) {
 		return fail(fmt.Errorf("remove old %s: %w", a.Name, err))
 	}
+	if err := x.e.postStart(ctx, actionTarget(a, id, a.Spec.Labels)); err != nil {
+		return fail(err)
+	}
 	emitDone(PhaseRunning, "recreated")
 	return id, nil
+}
+
+// actionTarget is the container of action a that hooks run in.
+func actionTarget(a ContainerAction, id string, labels map[string]string) hookTarget {
+	return hookTarget{ID: id, Name: a.Name, Service: a.Service, Labels: labels}
 }
 
 // rollable reports whether a service's recreates can roll: it has more than
@@ -510,6 +550,10 @@ func (x *executor) rollingRecreate(ctx context.Context, s *spec.Service, a Conta
 		_ = d.ContainerRemove(ctx, id, true)
 		return fail(fmt.Errorf("start %s: %w", next.Name, err))
 	}
+	if err := x.e.postStart(ctx, actionTarget(a, id, next.Labels)); err != nil {
+		_ = d.ContainerRemove(ctx, id, true)
+		return fail(fmt.Errorf("%w (new container removed, old one kept)", err))
+	}
 	emit(PhaseWaiting, "new replica getting ready")
 	waitCtx, cancel := context.WithTimeout(ctx, x.opts.DependencyTimeout)
 	if hc := s.Healthcheck; hc != nil && !hc.Disable {
@@ -524,6 +568,9 @@ func (x *executor) rollingRecreate(ctx context.Context, s *spec.Service, a Conta
 		return fail(fmt.Errorf("recreate %s: new container not ready, old one kept: %w%s", a.Name, err, logs))
 	}
 	old := a.Existing
+	if err := x.e.preStop(ctx, observedTarget(*old)); err != nil {
+		return fail(err)
+	}
 	if err := d.ContainerStop(ctx, old.ID, stopTimeout(x.opts.StopTimeout, s)); err != nil && !errors.Is(err, ErrNotFound) {
 		return fail(fmt.Errorf("stop %s: %w", a.Name, err))
 	}
@@ -544,7 +591,10 @@ func shortID(id string) string {
 	return id
 }
 
-func (e *Engine) createResources(ctx context.Context, plan *Plan) error {
+func (e *Engine) createResources(ctx context.Context, plan *Plan, stopTimeout *time.Duration) error {
+	if err := e.recreateResources(ctx, plan, func(c ObservedContainer) error { return e.removeContainer(ctx, c, stopTimeout) }); err != nil {
+		return err
+	}
 	for _, r := range plan.Networks {
 		if r.Kind != ActCreate {
 			continue

@@ -147,6 +147,7 @@ func containerSpec(p *spec.Project, s *spec.Service, number int, imageID string)
 			}
 		}
 	}
+	hookSpec(s, &cs)
 	return cs
 }
 

@@ -268,6 +268,7 @@ type ExecOptions struct {
 	User       string
 	WorkingDir string
 	Env        []string // KEY=value, added to the container's
+	Privileged bool     // extended privileges for the command (a privileged hook)
 	Streams
 }
 

@@ -8,6 +8,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/stack-dev/stack/spec"
 )
 
 // DownOptions tune `down`.
@@ -24,6 +26,9 @@ type DownOptions struct {
 	// RemoveOrphans. Without a stack file every container goes.
 	Known         map[string]bool
 	RemoveOrphans bool
+	// Project, when set, is the stack file: its provider services get
+	// their binary's `compose down` once the containers are gone.
+	Project *spec.Project
 }
 
 // networkRemoveRetry is how long network removal keeps trying: right after a
@@ -58,11 +63,14 @@ func (e *Engine) Down(ctx context.Context, project string, opts DownOptions) err
 	if err := e.removeContainers(ctx, containers, opts.Timeout); err != nil {
 		return err
 	}
-	// One-off containers (`stack run`) go too.
-	for _, c := range obs.Oneoffs {
+	// One-off containers (`stack run`) and kept hook containers go too.
+	for _, c := range append(obs.Oneoffs, obs.Hooks...) {
 		if err := e.docker.ContainerRemove(ctx, c.ID, true); err != nil && !errors.Is(err, ErrNotFound) {
 			return fmt.Errorf("remove %s: %w", c.Name, err)
 		}
+	}
+	if err := e.downProviders(ctx, opts.Project, opts.Services); err != nil {
+		return err
 	}
 	if len(opts.Services) > 0 {
 		return nil
@@ -214,6 +222,11 @@ func (e *Engine) removeContainer(ctx context.Context, c ObservedContainer, timeo
 	if c.Running() {
 		st.Phase = PhaseStopping
 		e.emit(st)
+		if err := e.preStop(ctx, observedTarget(c)); err != nil {
+			st.Phase, st.Err, st.Detail, st.Done = PhaseError, err, err.Error(), true
+			e.emit(st)
+			return err
+		}
 		if err := e.docker.ContainerStop(ctx, c.ID, timeout); err != nil && !errors.Is(err, ErrNotFound) {
 			return fmt.Errorf("stop %s: %w", c.Name, err)
 		}

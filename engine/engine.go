@@ -8,6 +8,7 @@ import (
 
 	"go.uber.org/zap"
 
+	"github.com/stack-dev/stack/provider"
 	"github.com/stack-dev/stack/spec"
 )
 
@@ -16,6 +17,8 @@ type Engine struct {
 	docker Docker
 	log    *zap.Logger
 	report Reporter
+	// providers runs provider services (providers.go); nil: the binaries.
+	providers provider.Service
 }
 
 // New returns an engine that talks to docker, logs to log (nil: no logs) and
@@ -34,7 +37,9 @@ func New(docker Docker, log *zap.Logger, report Reporter) *Engine {
 // for a phase shown in a display of its own, such as the stop at the end of
 // an attached up.
 func (e *Engine) WithReporter(report Reporter) *Engine {
-	return New(e.docker, e.log, report)
+	ne := New(e.docker, e.log, report)
+	ne.providers = e.providers
+	return ne
 }
 
 // Phases of a Status, in the words the user sees.

@@ -238,6 +238,11 @@ func (e *Engine) imageIDs(ctx context.Context, p *spec.Project, names []string, 
 // selectServices returns the named services, sorted, or all of them; an
 // unknown name is an error.
 func selectServices(p *spec.Project, services []string) ([]string, error) {
+	names, err := selectAllServices(p, services)
+	return withoutProviderNames(p, names), err // a provider service has no image
+}
+
+func selectAllServices(p *spec.Project, services []string) ([]string, error) {
 	if len(services) == 0 {
 		return p.ServiceNames(), nil
 	}

@@ -59,7 +59,10 @@ func (e *Engine) Logs(ctx context.Context, project string, opts LogsOptions, sin
 	f := &logFollower{e: e, ctx: ctx, opts: opts, sink: sink, rejoining: events != nil,
 		ended: make(chan string, 16), dies: map[string]chan int{}}
 	streaming := map[string]bool{}
-	for _, c := range filterContainers(obs.Containers, opts.Services, func(ObservedContainer) bool { return true }) {
+	// Without service names, services with attach: false are left out, as
+	// in Compose; named, they are followed.
+	attached := func(c ObservedContainer) bool { return len(opts.Services) > 0 || c.Labels[LabelAttach] != "false" }
+	for _, c := range filterContainers(obs.Containers, opts.Services, attached) {
 		streaming[c.ID] = true
 		f.follow(c.ID, LogLine{Container: c.Name, Service: c.Service, Number: c.Number}, opts.LogOptions, c.Running())
 	}
@@ -256,7 +259,7 @@ func (f *logFollower) rejoin(events <-chan Event, eventErrs <-chan error, stream
 				return
 			}
 			a := ev.Attributes
-			if ev.Type != "container" || a[LabelOneoff] == "True" || (len(want) > 0 && !want[a[LabelService]]) {
+			if ev.Type != "container" || a[LabelOneoff] == "True" || a[LabelHook] != "" || (len(want) > 0 && !want[a[LabelService]]) || (len(want) == 0 && a[LabelAttach] == "false") {
 				continue
 			}
 			switch ev.Action {

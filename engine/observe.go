@@ -16,6 +16,7 @@ type Observed struct {
 	Project    string
 	Containers []ObservedContainer // sorted by service, then number
 	Oneoffs    []Container         // containers of `stack run`
+	Hooks      []Container         // pre_start hook containers kept by a failed hook
 	Networks   map[string]Network  // by name
 	Volumes    map[string]Volume   // by name
 }
@@ -87,6 +88,10 @@ func (e *Engine) observe(ctx context.Context, project string) (*Observed, error)
 		return nil, fmt.Errorf("list containers of %s: %w", project, err)
 	}
 	for _, c := range containers {
+		if c.Labels[LabelHook] != "" {
+			obs.Hooks = append(obs.Hooks, c)
+			continue
+		}
 		if c.Labels[LabelOneoff] == "True" {
 			obs.Oneoffs = append(obs.Oneoffs, c)
 			continue

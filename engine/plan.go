@@ -39,11 +39,16 @@ type Plan struct {
 
 // ResourceAction is the fate of a network or volume.
 type ResourceAction struct {
-	Kind    ActionKind // ActKeep or ActCreate
+	Kind    ActionKind // ActKeep, ActCreate, or ActRecreate (its config changed)
 	Key     string
 	Name    string
 	Network *NetworkSpec
 	Volume  *VolumeSpec
+	// For ActRecreate (resources_changed.go): why, the ID of the network
+	// there now, and the containers to remove first (recreated by the plan).
+	Reason string
+	ID     string
+	Remove []ObservedContainer
 }
 
 // ServicePlan holds the container actions of one service.
@@ -101,6 +106,10 @@ type PlanOptions struct {
 	// Docker Compose); NoRecreate never recreates.
 	ForceRecreate bool
 	NoRecreate    bool
+	// RecreateVolumes allows recreating a volume whose config changed,
+	// which loses its data (Compose's `up --yes`); without it such a plan
+	// is an error.
+	RecreateVolumes bool
 }
 
 // PlanUp decides what `up` must do to turn obs into p. images maps each
@@ -132,6 +141,10 @@ func PlanUp(p *spec.Project, obs *Observed, images map[string]string, opts PlanO
 	}
 	pl := &Plan{Project: p.Name}
 	pl.Networks, pl.Volumes = planResources(p, obs, selected)
+	resourceChanged, err := changedResourceUsers(p, obs, pl, selected, opts)
+	if err != nil {
+		return nil, err
+	}
 
 	jobs := jobServices(p)
 	forced := map[string]bool{}
@@ -170,6 +183,8 @@ func PlanUp(p *spec.Project, obs *Observed, images map[string]string, opts PlanO
 				a.Kind, a.Reason = ActCreate, "new"
 			case forced[name]:
 				a.Kind, a.Reason = ActRecreate, "forced"
+			case resourceChanged[name] != "":
+				a.Kind, a.Reason = ActRecreate, resourceChanged[name]
 			case c.Hash != hash && !opts.NoRecreate:
 				a.Kind, a.Reason = ActRecreate, recreateReason(c, images[name])
 			case c.Name != cs.Name && c.Running():
@@ -379,16 +394,10 @@ func planResources(p *spec.Project, obs *Observed, services []string) (networks,
 		a := ResourceAction{Kind: ActKeep, Key: key, Name: n.Name}
 		if _, ok := obs.Networks[n.Name]; !ok && !n.External {
 			a.Kind = ActCreate
-			labels := projectLabels(p)
-			for k, v := range n.Labels {
-				labels[k] = v
-			}
-			labels[LabelNetwork] = key
-			a.Network = &NetworkSpec{
-				Name: n.Name, Driver: n.Driver, DriverOpts: n.DriverOpts, Labels: labels,
-				Internal: n.Internal, Attachable: n.Attachable, EnableIPv6: n.EnableIPv6, EnableIPv4: n.EnableIPv4, IPAM: n.IPAM,
-			}
+			a.Network = networkSpecOf(p, key, n)
+			a.Network.Driver = n.Driver // the daemon's default, as written
 		}
+		networkChanged(p, obs, n, &a)
 		networks = append(networks, a)
 	}
 	for _, key := range sortedKeys(usedVols) {
@@ -406,6 +415,7 @@ func planResources(p *spec.Project, obs *Observed, services []string) (networks,
 			labels[LabelVolume] = key
 			a.Volume = &VolumeSpec{Name: v.Name, Driver: v.Driver, DriverOpts: v.DriverOpts, Labels: labels}
 		}
+		volumeChanged(p, obs, v, &a)
 		volumes = append(volumes, a)
 	}
 	return networks, volumes

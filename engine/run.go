@@ -102,7 +102,7 @@ func (e *Engine) Run(ctx context.Context, p *spec.Project, opts RunOptions) (Run
 		if err := e.docker.ContainerStart(ctx, id); err != nil {
 			return res, fmt.Errorf("service %s: %w", s.Name, err)
 		}
-		return res, nil
+		return res, e.postStart(ctx, hookTarget{ID: id, Name: cs.Name, Service: s.Name, Labels: cs.Labels})
 	}
 	res.ExitCode, err = e.runAttached(ctx, id, s, opts)
 	return res, err
@@ -162,7 +162,8 @@ func (e *Engine) prepareOneoff(ctx context.Context, p *spec.Project, s *spec.Ser
 	}
 	var resources Plan
 	resources.Networks, resources.Volumes = planResources(p, obs, []string{s.Name})
-	if err := e.createResources(ctx, &resources); err != nil {
+	keepChangedResources(&resources) // a one-off leaves that to up
+	if err := e.createResources(ctx, &resources, nil); err != nil {
 		return ContainerSpec{}, err
 	}
 	return oneoffSpec(p, s, images[s.Name], opts)
@@ -264,6 +265,15 @@ func (e *Engine) runAttached(ctx context.Context, id string, s *spec.Service, op
 	if err := e.docker.ContainerStart(ctx, id); err != nil {
 		return 0, fmt.Errorf("service %s: %w", s.Name, err)
 	}
+	// post_start hooks run beside the attached one-off, as in Compose; a
+	// failing one is the run's error once it ends.
+	hookErr := make(chan error, 1)
+	go func() { hookErr <- e.postStartOf(ctx, id) }()
+	defer func() {
+		if herr := <-hookErr; herr != nil && err == nil {
+			err = herr
+		}
+	}()
 	if opts.Signals != nil {
 		go e.forwardSignals(attachCtx, id, opts.Signals)
 	}

@@ -22,6 +22,11 @@ func (e *Engine) Start(ctx context.Context, project string, services []string) e
 		if err := e.docker.ContainerStart(ctx, c.ID); err != nil {
 			return fmt.Errorf("start %s: %w", c.Name, err)
 		}
+		if err := e.postStart(ctx, observedTarget(c)); err != nil {
+			st.Phase, st.Err, st.Detail, st.Done = PhaseError, err, err.Error(), true
+			e.emit(st)
+			return err
+		}
 		st.Phase, st.Done = PhaseRunning, true
 		e.emit(st)
 		return nil

@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"time"
+
+	"github.com/stack-dev/stack/spec"
 )
 
 // StopOptions tune `stop`.
@@ -14,6 +16,10 @@ type StopOptions struct {
 	Timeout *time.Duration
 	// Kill sends SIGKILL instead of stopping gracefully.
 	Kill bool
+	// Project, when set, is the stack file: its provider services get
+	// their binary's `compose stop` (if it declares one) after the
+	// containers, as in Compose.
+	Project *spec.Project
 }
 
 // Stop stops the project's running containers, dependents first, and keeps
@@ -24,10 +30,18 @@ func (e *Engine) Stop(ctx context.Context, project string, opts StopOptions) err
 		return err
 	}
 	running := filterContainers(obs.Containers, opts.Services, ObservedContainer.Running)
-	return e.inReverseOrder(ctx, running, func(c ObservedContainer) error {
+	err = e.inReverseOrder(ctx, running, func(c ObservedContainer) error {
 		st := Status{Object: c.Name, Service: c.Service, Phase: PhaseStopping}
 		e.emit(st)
 		var err error
+		if !opts.Kill {
+			// kill runs no hooks, as in Compose.
+			if err := e.preStop(ctx, observedTarget(c)); err != nil {
+				st.Phase, st.Err, st.Detail, st.Done = PhaseError, err, err.Error(), true
+				e.emit(st)
+				return err
+			}
+		}
 		if opts.Kill {
 			err = e.docker.ContainerKill(ctx, c.ID, "KILL")
 		} else {
@@ -41,4 +55,8 @@ func (e *Engine) Stop(ctx context.Context, project string, opts StopOptions) err
 		e.emit(st)
 		return nil
 	})
+	if err != nil || opts.Kill {
+		return err
+	}
+	return e.stopProviders(ctx, opts.Project, opts.Services)
 }

@@ -39,6 +39,13 @@ func (e *Engine) Up(ctx context.Context, p *spec.Project, opts UpOptions) (*Plan
 		return nil, err
 	}
 	defer unlock()
+	named := len(opts.Plan.Services) > 0
+	if p, opts.Plan.Services, err = e.upProviders(ctx, p, opts.Plan.Services, opts.DryRun); err != nil {
+		return nil, err
+	}
+	if named && len(opts.Plan.Services) == 0 {
+		return &Plan{Project: p.Name}, nil // only provider services named
+	}
 	var plan *Plan
 	if opts.DryRun {
 		// Nothing may change, so no build or pull: plan against the images
@@ -79,6 +86,14 @@ func (e *Engine) Up(ctx context.Context, p *spec.Project, opts UpOptions) (*Plan
 
 // Plan returns what Up would do, touching nothing.
 func (e *Engine) Plan(ctx context.Context, p *spec.Project, opts PlanOptions) (*Plan, error) {
+	named := len(opts.Services) > 0
+	var err error
+	if p, opts.Services, err = e.upProviders(ctx, p, opts.Services, true); err != nil {
+		return nil, err
+	}
+	if named && len(opts.Services) == 0 {
+		return &Plan{Project: p.Name}, nil
+	}
 	return e.plan(ctx, p, opts, e.resolveImageIDs)
 }
 

@@ -67,6 +67,9 @@ func Check(ctx context.Context, p *spec.Project, opts Options) []Finding {
 	var out []Finding
 	for _, name := range p.ServiceNames() {
 		s := p.Services[name]
+		if s.Provider != nil {
+			continue // no container: its provider binary runs it
+		}
 		for _, rule := range rules {
 			out = append(out, rule.check(c, s)...)
 		}

@@ -53,6 +53,20 @@ func TestRules(t *testing.T) {
 	}{
 		{name: "clean", edit: func(s *spec.Service) {}},
 
+		{name: "privileged post_start", edit: func(s *spec.Service) {
+			s.PostStart = []spec.Hook{{Command: []string{"true"}}, {Command: []string{"sysctl"}, Privileged: true}}
+		}, want: []string{"privileged-hook post_start[1].privileged"}, wantMessage: "post_start hook 1 runs privileged"},
+		{name: "privileged pre_stop and pre_start", edit: func(s *spec.Service) {
+			s.PreStop = []spec.Hook{{Command: []string{"flush"}, Privileged: true}}
+			s.PreStart = []spec.PreStartHook{{Hook: spec.Hook{Command: []string{"init"}, Privileged: true}}}
+		}, want: []string{"privileged-hook pre_start[0].privileged", "privileged-hook pre_stop[0].privileged"}, wantMessage: "the hook container"},
+		{name: "unprivileged hooks", edit: func(s *spec.Service) {
+			s.PostStart = []spec.Hook{{Command: []string{"true"}, User: "1000"}}
+		}},
+		{name: "provider service has no container to check", edit: func(s *spec.Service) {
+			*s = spec.Service{Name: "db", Provider: &spec.Provider{Type: "cloud"}}
+		}},
+
 		{name: "user root", edit: func(s *spec.Service) { s.User = "root" }, want: []string{"root-user user"}, wantMessage: `runs as root (user "root")`},
 		{name: "user 0:0", edit: func(s *spec.Service) { s.User = "0:0" }, want: []string{"root-user user"}},
 		{name: "root group only", edit: func(s *spec.Service) { s.User = "1000:0" }},

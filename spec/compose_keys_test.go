@@ -12,11 +12,7 @@ import (
 // notYetHonoured are service keys of the compose spec that load with a
 // warning until the issue named builds them.
 var notYetHonoured = map[string]string{
-	"develop":    "the dev loop issue (stack watch) reads develop.watch",
-	"attach":     "attached up and logs leave it out",
-	"pre_start":  "lifecycle hooks run",
-	"post_start": "lifecycle hooks run",
-	"pre_stop":   "lifecycle hooks run",
+	"develop": "the dev loop issue (stack watch) reads develop.watch",
 }
 
 // TestEveryServiceKeyIsHonouredOrRefused walks the service keys of the
@@ -63,7 +59,7 @@ func TestEveryServiceKeyIsHonouredOrRefused(t *testing.T) {
 			honoured++
 		case fatal.Matches(path):
 			refused++
-			if _, ok := fatalReason(path); !ok && k != "provider" {
+			if _, ok := fatalReason(path); !ok {
 				t.Errorf("services.*.%s is refused without a reason", k)
 			}
 		case notYetHonoured[k] != "":

@@ -31,6 +31,7 @@ func loadCompose(opts LoadOptions) (*Project, error) {
 		cli.WithDiscardEnvFile,
 		cli.WithLoadOptions(
 			loader.WithUnsupportedAttributesCheck(unsupportedComposePatterns(), nil),
+			func(o *loader.Options) { o.SkipResolveEnvironment = true }, // compose_env.go
 			loader.WithSupportedAttributes(supportedComposePaths(), func(found []loader.UnsupportedAttribute) {
 				findings = found
 			}),
@@ -41,6 +42,9 @@ func loadCompose(opts LoadOptions) (*Project, error) {
 	}
 	release := captureComposeLogs(opts.Files)
 	cp, err := loadComposeProject(popts)
+	if err == nil {
+		cp, err = resolveComposeEnvironments(cp, opts.Services)
+	}
 	logged := release()
 	if err != nil {
 		return nil, composeError(opts.Files, index, err)

@@ -193,6 +193,7 @@ func fromComposeService(name string, cs types.ServiceConfig, file string, index 
 	if err := runtimeOf(s, cs); err != nil {
 		return nil, err
 	}
+	hooksFromCompose(s, cs)
 	return s, nil
 }
 

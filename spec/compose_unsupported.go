@@ -119,6 +119,21 @@ var supportedComposeKeys = []string{
 	"services.*.deploy.resources.reservations", "services.*.healthcheck",
 	"services.*.deploy.restart_policy", "services.*.deploy.restart_policy.condition",
 	"services.*.deploy.restart_policy.max_attempts",
+	// Lifecycle hooks, providers, attach (compose_hooks.go). pre_start takes
+	// a whole container spec in compose-go, but Compose runs it with these.
+	"services.*.post_start", "services.*.post_start.[].command", "services.*.post_start.[].user",
+	"services.*.post_start.[].privileged", "services.*.post_start.[].working_dir",
+	"services.*.post_start.[].environment", "services.*.post_start.[].environment.*",
+	"services.*.pre_stop", "services.*.pre_stop.[].command", "services.*.pre_stop.[].user",
+	"services.*.pre_stop.[].privileged", "services.*.pre_stop.[].working_dir",
+	"services.*.pre_stop.[].environment", "services.*.pre_stop.[].environment.*",
+	"services.*.pre_start", "services.*.pre_start.[].image", "services.*.pre_start.[].command",
+	"services.*.pre_start.[].user", "services.*.pre_start.[].privileged", "services.*.pre_start.[].working_dir",
+	"services.*.pre_start.[].environment", "services.*.pre_start.[].environment.*",
+	"services.*.pre_start.[].per_replica",
+	"services.*.provider", "services.*.provider.type", "services.*.provider.options",
+	"services.*.provider.options.*", "services.*.provider.options.*.[]",
+	"services.*.attach",
 
 	"networks.*", "networks.*.name", "networks.*.driver", "networks.*.driver_opts", "networks.*.driver_opts.*",
 	"networks.*.labels", "networks.*.labels.*", "networks.*.internal", "networks.*.attachable",
@@ -136,7 +151,6 @@ var supportedComposeKeys = []string{
 
 // fatalComposeKeys are unsupported keys that are errors (see above).
 var fatalComposeKeys = []string{
-	"services.*.provider",
 	"services.*.credential_spec", "services.*.models", "models", "services.*.umask",
 	"services.*.build.entitlements", "services.*.build.provenance", "services.*.build.sbom",
 	"services.*.build.no_cache_filter",

@@ -35,6 +35,7 @@ func TestLoadHCLGolden(t *testing.T) {
 		{"webstack-tools", LoadOptions{Profiles: []string{"tools"}}},
 		{"modelserver", LoadOptions{}},
 		{"build", LoadOptions{}},
+		{"hooks", LoadOptions{}},
 		{"composed", LoadOptions{
 			Environ:  []string{"HOME=/home/dev", "COMPOSED_DB_PASSWORD=from-env", "STACK_VAR_replicas=5"},
 			Vars:     map[string]string{"db_password": "s3cret", "features": `["search", "checkout"]`},

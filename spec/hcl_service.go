@@ -5,7 +5,6 @@ import (
 	"os"
 	"strings"
 
-	"github.com/compose-spec/compose-go/v2/dotenv"
 	"github.com/hashicorp/hcl/v2"
 	"github.com/hashicorp/hcl/v2/hclsyntax"
 	"github.com/mattn/go-shellwords"
@@ -128,6 +127,7 @@ func (p *hclProject) decodeService(decl hclDecl, ctx *hcl.EvalContext) *Service 
 		s.Resources = p.decodeResources(d.within("resources."), rb)
 	}
 	p.decodeRuntime(d, s, decl.module, a, c.Blocks)
+	p.decodeHooks(d, s, c)
 	if len(s.Networks) == 0 && s.NetworkMode == "" {
 		s.Networks = map[string]*ServiceNetwork{"default": {}}
 	}
@@ -176,25 +176,21 @@ func (d *hclDecoder) command(attr *hcl.Attribute) []string {
 func (p *hclProject) environment(d *hclDecoder, m *hclModule, envFile, env *hcl.Attribute) map[string]string {
 	out := map[string]string{}
 	if envFile != nil {
-		var files []string
-		if v, ok := d.value(envFile); ok {
-			if v.Type() == cty.String {
-				files = []string{v.AsString()}
-			} else if l, ok := d.toStrList(envFile, v); ok {
-				files = l
-			}
-		}
+		files := d.envFiles(envFile) // hcl_envfile.go
 		lookup := func(k string) (string, bool) {
 			v, ok := p.environ[k]
 			return v, ok
 		}
 		for i, f := range files {
-			path := resolvePath(m.dir, expandHome(f, p.environ))
+			path := resolvePath(m.dir, expandHome(f.path, p.environ))
 			if _, err := os.Stat(path); err != nil {
+				if !f.required {
+					continue
+				}
 				d.errorAt(elemRange(envFile.Expr, i), "Env file not found", fmt.Sprintf("Cannot read %s.", path))
 				continue
 			}
-			vals, err := dotenv.ReadWithLookup(lookup, path)
+			vals, err := readEnvFile(lookup, path, f.format)
 			if err != nil {
 				d.errorAt(elemRange(envFile.Expr, i), "Invalid env file", fmt.Sprintf("%s: %v.", path, err))
 				continue

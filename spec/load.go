@@ -37,6 +37,10 @@ type LoadOptions struct {
 	VarFiles []string
 	// Vars are --var name=value settings, the highest precedence.
 	Vars map[string]string
+	// Services are the services named on the command line: a missing
+	// env_file of a service neither they nor their dependencies need is
+	// no error, as in Compose (empty: every service needs its files).
+	Services []string
 }
 
 // Load reads the stack files, evaluates and validates them, and returns the

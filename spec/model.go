@@ -132,6 +132,17 @@ type Service struct {
 	// so later checks (lint, validation) can point at the line. Loaders fill
 	// what they know; a missing key means unknown.
 	Positions map[string]Pos
+
+	// Lifecycle hooks, providers and attach (model_hooks.go).
+	PreStart  []PreStartHook `json:",omitempty"` // containers run to completion before the service's containers start
+	PostStart []Hook         `json:",omitempty"` // execs in each container right after it starts
+	PreStop   []Hook         `json:",omitempty"` // execs in each container right before it stops
+	Provider  *Provider      `json:",omitempty"` // run by a provider binary instead of as containers
+	Attach    *bool          `json:",omitempty"` // nil: true; false leaves the service out of attached up and logs -f
+	// UnsetEnv are variables listed in environment without a value that
+	// are not set either (`environment: [VAR]`): unset in the container,
+	// even if the image sets them, as in Compose.
+	UnsetEnv []string `json:",omitempty"`
 }
 
 // Pos returns where key was written in the service, falling back to the

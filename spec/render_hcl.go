@@ -214,6 +214,7 @@ func (w *hclWriter) service(b *hclwrite.Body, s *Service) {
 	setList(b, "cap_add", s.CapAdd)
 	setList(b, "cap_drop", s.CapDrop)
 	setList(b, "security_opt", s.SecurityOpt)
+	w.hooks(b, s)
 	w.runtime(b, s)
 }
 

@@ -62,7 +62,8 @@ var validPullPolicies = map[string]bool{"": true, "missing": true, "always": tru
 
 func (v *validator) service(s *Service) {
 	p := v.p
-	if s.Image == "" && s.Build == nil {
+	v.hooks(s)
+	if s.Image == "" && s.Build == nil && s.Provider == nil {
 		v.add(s, "", "service %q has neither image nor build", s.Name)
 	}
 	switch {

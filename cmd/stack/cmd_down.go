@@ -42,6 +42,7 @@ func runDown(ctx context.Context, g *globalOptions, opts downOptions) error {
 	defer done()
 	down := engine.DownOptions{Volumes: opts.Volumes, RemoveOrphans: opts.RemoveOrphans, Timeout: opts.Timeout}
 	if p != nil {
+		down.Project = p
 		down.Known = map[string]bool{}
 		for name := range p.Services {
 			down.Known[name] = true

@@ -32,5 +32,5 @@ func runStop(ctx context.Context, g *globalOptions, opts stopOptions, services [
 		return err
 	}
 	defer done()
-	return e.Stop(ctx, project, engine.StopOptions{Services: services, Timeout: opts.Timeout})
+	return e.Stop(ctx, project, engine.StopOptions{Services: services, Timeout: opts.Timeout, Project: g.loaded})
 }

@@ -34,6 +34,7 @@ type upOptions struct {
 	Build         bool
 	Pull          string
 	TTL           time.Duration // > 0: a session the reaper removes after this long
+	Yes           bool // recreate volumes whose config changed
 }
 
 func newUpCmd(g *globalOptions) *cobra.Command {
@@ -56,6 +57,7 @@ Ctrl-C kills it.`,
 	f.DurationVar(&opts.WaitTimeout, "wait-timeout", 0, "give up waiting after this long (with --wait)")
 	f.BoolVar(&opts.ForceRecreate, "force-recreate", false, "recreate containers even if unchanged (of the named services only, when services are named; their dependencies only if changed)")
 	f.BoolVar(&opts.NoRecreate, "no-recreate", false, "never recreate existing containers")
+	f.BoolVarP(&opts.Yes, "yes", "y", false, "recreate volumes whose configuration changed, losing their data (as Compose's answer yes)")
 	f.BoolVar(&opts.RemoveOrphans, "remove-orphans", false, "remove containers of services not in the stack")
 	f.StringArrayVar(&opts.Scale, "scale", nil, "set the replicas of a service, svc=N (repeatable)")
 	f.IntVar(&opts.Parallel, "parallel", engine.DefaultParallel, "container operations in flight at once")
@@ -121,6 +123,7 @@ func runUp(ctx context.Context, g *globalOptions, opts upOptions, services []str
 		Plan: engine.PlanOptions{
 			Services: services, Scale: scale,
 			ForceRecreate: opts.ForceRecreate, NoRecreate: opts.NoRecreate,
+			RecreateVolumes: opts.Yes,
 		},
 		Images:        engine.ImageOptions{Build: opts.Build, Pull: opts.Pull},
 		Parallel:      opts.Parallel,
@@ -186,7 +189,7 @@ func attach(ctx context.Context, g *globalOptions, e *engine.Engine, p *spec.Pro
 	logsDone := make(chan error, 1)
 	go func() {
 		logsDone <- e.Logs(logsCtx, p.Name, engine.LogsOptions{
-			Services:   services,
+			Services:   attachedServices(p, services),
 			LogOptions: engine.LogOptions{Follow: true, Since: since, Tail: "all"},
 			// Containers that restart are followed again; the logs end
 			// once nothing runs or will run again.
@@ -262,7 +265,7 @@ func stopAttached(ctx context.Context, g *globalOptions, e *engine.Engine, proje
 	timeout *time.Duration, interrupted context.Context, more <-chan os.Signal, printer *ui.LogPrinter) error {
 	stopCtx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	opts := engine.StopOptions{Services: services, Timeout: timeout}
+	opts := engine.StopOptions{Services: services, Timeout: timeout, Project: g.loaded}
 	withProgress := func(stop func(e *engine.Engine) error) error {
 		e, done, err := g.withProgress(e)
 		if err != nil {
@@ -339,4 +342,25 @@ func imageUserMemo(e *engine.Engine) func(ctx context.Context, image string) (st
 		}
 		return a.user, a.known
 	}
+}
+
+// attachedServices are the services attached up follows: those named (all
+// when none is), less those with attach: false, as in Compose. nil (every
+// service, less attach: false) when that leaves them all.
+func attachedServices(p *spec.Project, services []string) []string {
+	if len(services) == 0 {
+		return nil
+	}
+	var out []string
+	for _, name := range services {
+		if s := p.Services[name]; s == nil || s.Attached() {
+			out = append(out, name)
+		}
+	}
+	if len(out) == 0 {
+		// Only unattached services named: follow none of them. A name no
+		// container has keeps the follower idle until the stack stops.
+		return []string{""}
+	}
+	return out
 }

@@ -45,6 +45,8 @@ type globalOptions struct {
 
 	stdout, stderr io.Writer
 	log            *zap.Logger
+	// loaded is the stack file loadProject last loaded (nil: none).
+	loaded *spec.Project
 }
 
 // exitError carries a specific exit code (e.g. --exit-code-from).
@@ -190,6 +192,7 @@ func (g *globalOptions) loadProject(services ...string) (*spec.Project, error) {
 	if err != nil {
 		return nil, err
 	}
+	opts.Services = services
 	p, err := spec.LoadServices(opts, services...)
 	if err != nil {
 		return nil, err
@@ -197,6 +200,7 @@ func (g *globalOptions) loadProject(services ...string) (*spec.Project, error) {
 	for _, w := range p.Warnings {
 		fmt.Fprintln(g.stderr, "warning: "+w.String())
 	}
+	g.loaded = p
 	return p, nil
 }
 

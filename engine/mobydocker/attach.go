@@ -24,6 +24,7 @@ func (c *Client) ExecAttach(ctx context.Context, id string, opts engine.ExecOpti
 		User:         opts.User,
 		WorkingDir:   opts.WorkingDir,
 		Env:          opts.Env,
+		Privileged:   opts.Privileged,
 		TTY:          opts.Tty,
 		AttachStdin:  opts.Stdin != nil,
 		AttachStdout: true,
