@@ -88,6 +88,10 @@ func newRootCmd(g *globalOptions) *cobra.Command {
 		// x.hcl logs -f` reads the first -f as the file and the second as
 		// logs' --follow, as in Docker Compose.
 		TraverseChildren: true,
+		// Strict, as scripts need: an unknown verb is an error with
+		// cobra's suggestion, not the help text and exit 0.
+		Args: unknownCommand,
+		RunE: func(cmd *cobra.Command, args []string) error { return cmd.Help() },
 		PersistentPreRunE: func(cmd *cobra.Command, args []string) error {
 			log, err := newLogger(g.LogLevel, g.stderr)
 			if err != nil {
@@ -270,27 +274,36 @@ func (g *globalOptions) serviceEngine(ctx context.Context, services []string) (p
 	if err != nil {
 		return "", nil, nil, err
 	}
+	if err := g.checkServices(ctx, project, p, e, services); err != nil {
+		done()
+		return "", nil, nil, err
+	}
+	return project, e, done, nil
+}
+
+// checkServices refuses a service name that is neither in the stack file p
+// (which may be nil) nor has containers in the project.
+func (g *globalOptions) checkServices(ctx context.Context, project string, p *spec.Project, e *engine.Engine, services []string) error {
 	var observed map[string]bool
 	for _, name := range services {
 		if p != nil && (p.Services[name] != nil || p.Disabled[name] != nil) {
 			continue
 		}
 		if observed == nil {
+			var err error
 			if observed, err = e.ServiceNames(ctx, project); err != nil {
-				done()
-				return "", nil, nil, err
+				return err
 			}
 		}
 		if !observed[name] {
-			done()
 			if info, statErr := os.Stat(name); statErr == nil && !info.IsDir() {
 				// `stack logs -f stack.hcl`: -f after the command is not --file.
-				return "", nil, nil, fmt.Errorf("no such service: %s (a file? give the stack file before the command: stack -f %s ...)", name, name)
+				return fmt.Errorf("no such service: %s (a file? give the stack file before the command: stack -f %s ...)", name, name)
 			}
-			return "", nil, nil, fmt.Errorf("no such service: %s", name)
+			return fmt.Errorf("no such service: %s", name)
 		}
 	}
-	return project, e, done, nil
+	return nil
 }
 
 // newEngine connects to Docker and returns an engine whose progress goes to
