@@ -16,6 +16,7 @@ type FakeContainer struct {
 	Spec       engine.ContainerSpec
 	ImageID    string
 	State      string // created, running, exited
+	Paused     bool   // a running container frozen by ContainerPause
 	ExitCode   int
 	Health     string // "", starting, healthy, unhealthy
 	HealthLog  []string
@@ -67,6 +68,9 @@ func (c *FakeContainer) list() engine.Container {
 	}
 	if ctr.Labels == nil {
 		ctr.Labels = map[string]string{}
+	}
+	if c.State == "running" && c.Paused {
+		ctr.State = "paused"
 	}
 	return ctr
 }

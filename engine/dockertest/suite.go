@@ -47,6 +47,8 @@ func Run(t *testing.T, newDocker func(t *testing.T) engine.Docker, image string)
 		{"Exec", testExec},
 		{"ExecAttach", testExecAttach},
 		{"ContainerAttach", testContainerAttach},
+		{"Pause", testPause},
+		{"TopAndDetails", testTopAndDetails},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

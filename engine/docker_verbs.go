@@ -1,0 +1,37 @@
+package engine
+
+import "context"
+
+// ContainerVerbs are the per-container operations of Compose's smaller
+// verbs (pause, unpause, top) and the details `ps` shows beyond the list.
+// Part of Docker.
+type ContainerVerbs interface {
+	// ContainerPause freezes a running container's processes; pausing one
+	// that is not running is ErrConflict.
+	ContainerPause(ctx context.Context, id string) error
+	// ContainerUnpause resumes a paused container; one that is not paused
+	// is ErrConflict.
+	ContainerUnpause(ctx context.Context, id string) error
+	// ContainerTop lists the processes of a running container, with ps's
+	// column titles; psArgs are ps options ("" uses the daemon's -ef).
+	ContainerTop(ctx context.Context, id string, psArgs string) (ProcessList, error)
+	// ContainerDetails returns what a container runs and mounts.
+	ContainerDetails(ctx context.Context, id string) (ContainerDetails, error)
+}
+
+// ProcessList is the output of ps in a container: Titles name the columns
+// of each row of Processes.
+type ProcessList struct {
+	Titles    []string
+	Processes [][]string
+}
+
+// ContainerDetails are the inspected settings `ps` shows.
+type ContainerDetails struct {
+	// Command is the entrypoint and command, joined by spaces, as the
+	// daemon's container list shows it.
+	Command string
+	// Mounts name each mount's source: the volume's name, the bind's host
+	// path, "" for a tmpfs.
+	Mounts []string
+}
