@@ -34,4 +34,6 @@ type ContainerDetails struct {
 	// Mounts name each mount's source: the volume's name, the bind's host
 	// path, "" for a tmpfs.
 	Mounts []string
+	// LocalVolumes counts the mounts of volumes of the local driver.
+	LocalVolumes int
 }

@@ -81,6 +81,9 @@ func (f *Fake) ContainerDetails(ctx context.Context, id string) (engine.Containe
 			anon++
 		}
 		d.Mounts = append(d.Mounts, source)
+		if v := f.volumes[source]; m.Type == "volume" && v != nil && (v.Driver == "" || v.Driver == "local") {
+			d.LocalVolumes++
+		}
 	}
 	return d, nil
 }

@@ -91,8 +91,8 @@ func testTopAndDetails(h *harness) {
 	if !strings.HasSuffix(d.Command, "serve") {
 		h.Errorf("command %q, want one ending in serve", d.Command)
 	}
-	if !slices.Equal(d.Mounts, []string{volume}) {
-		h.Errorf("mounts %q, want [%s]", d.Mounts, volume)
+	if !slices.Equal(d.Mounts, []string{volume}) || d.LocalVolumes != 1 {
+		h.Errorf("mounts %q, %d local volumes; want [%s], 1", d.Mounts, d.LocalVolumes, volume)
 	}
 	_, err = h.d.ContainerDetails(h.ctx, h.project+"-nosuch")
 	wantErr(h, "details of a missing container", err, engine.ErrNotFound)

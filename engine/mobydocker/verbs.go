@@ -52,6 +52,9 @@ func (c *Client) ContainerDetails(ctx context.Context, id string) (_ engine.Cont
 	r := res.Container
 	d := engine.ContainerDetails{Command: strings.TrimSpace(r.Path + " " + strings.Join(r.Args, " ")), Mounts: []string{}}
 	for _, m := range r.Mounts {
+		if m.Type == "volume" && m.Driver == "local" {
+			d.LocalVolumes++
+		}
 		switch {
 		case m.Name != "":
 			d.Mounts = append(d.Mounts, m.Name)
