@@ -138,6 +138,11 @@ func commands(g *globalOptions) []*cobra.Command {
 		newVersionCmd(g),
 		newExecCmd(g),
 		newRunCmd(g),
+		newKillCmd(g),
+		newPauseCmd(g),
+		newUnpauseCmd(g),
+		newRmCmd(g),
+		newTopCmd(g),
 	}
 }
 
