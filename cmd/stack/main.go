@@ -112,6 +112,7 @@ func newRootCmd(g *globalOptions) *cobra.Command {
 	f.StringVar(&g.LogLevel, "log-level", "warn", "log level: debug, info, warn, error")
 	f.StringVar(&g.Progress, "progress", ui.ModeAuto, "progress output: auto, tty, plain, json, quiet")
 	root.AddCommand(commands(g)...)
+	registerCompletions(root, g)
 	return root
 }
 
