@@ -9,6 +9,7 @@ import (
 type ContainerProcesses struct {
 	Name    string
 	Service string
+	Number  int
 	ProcessList
 }
 
@@ -26,7 +27,7 @@ func (e *Engine) Top(ctx context.Context, project string, services []string) ([]
 		if err != nil {
 			return fmt.Errorf("top of %s: %w", c.Name, err)
 		}
-		out[i] = ContainerProcesses{Name: c.Name, Service: c.Service, ProcessList: list}
+		out[i] = ContainerProcesses{Name: c.Name, Service: c.Service, Number: c.Number, ProcessList: list}
 		return nil
 	})
 	return out, err

@@ -117,6 +117,7 @@ func runPs(ctx context.Context, g *globalOptions, opts psOptions, services []str
 type psRow struct {
 	Command      string
 	CreatedAt    string
+	Engine       string
 	ExitCode     int
 	Health       string
 	ID           string
@@ -178,13 +179,20 @@ func newPsRow(r engine.ContainerSummary, now time.Time, trunc bool) psRow {
 	}
 	sort.Strings(labels)
 	row.Labels = strings.Join(labels, ",")
+	row.Engine = r.Labels["com.docker.compose.engine"]
 	if d := r.Details; d != nil {
 		command := d.Command
 		if trunc {
 			command = ellipsis(command, 20)
 		}
 		row.Command = strconv.Quote(command)
-		row.Mounts = strings.Join(d.Mounts, ",")
+		mounts := slices.Clone(d.Mounts)
+		for i := range mounts {
+			if trunc {
+				mounts[i] = ellipsis(mounts[i], 15)
+			}
+		}
+		row.Mounts = strings.Join(mounts, ",")
 		row.LocalVolumes = strconv.Itoa(d.LocalVolumes)
 	}
 	for _, p := range r.Publishers {
