@@ -25,6 +25,7 @@ networks. Named volumes are kept unless -v. Works from labels alone: with -p
 no stack file is needed. With service names only their containers go;
 networks and volumes are kept.`,
 		RunE: func(cmd *cobra.Command, args []string) error {
+			opts.RemoveOrphans = opts.RemoveOrphans || g.RemoveOrphans
 			return runDown(cmd.Context(), g, opts, args)
 		},
 	}

@@ -45,6 +45,12 @@ volumes, and start containers in dependency order. Without -d, follow the
 containers' logs until Ctrl-C, which stops the stack gracefully; a second
 Ctrl-C kills it.`,
 		RunE: func(cmd *cobra.Command, args []string) error {
+			// The global --dry-run, --parallel and COMPOSE_REMOVE_ORPHANS.
+			opts.DryRun = opts.DryRun || g.DryRun
+			opts.RemoveOrphans = opts.RemoveOrphans || g.RemoveOrphans
+			if g.Parallel > 0 && !cmd.Flags().Changed("parallel") {
+				opts.Parallel = g.Parallel
+			}
 			return runUp(cmd.Context(), g, opts, args)
 		},
 	}

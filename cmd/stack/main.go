@@ -23,6 +23,7 @@ import (
 	"go.uber.org/zap/zapcore"
 
 	"github.com/stack-dev/stack/engine"
+	"github.com/stack-dev/stack/engine/dryrun"
 	"github.com/stack-dev/stack/engine/mobydocker"
 	"github.com/stack-dev/stack/internal/ui"
 	"github.com/stack-dev/stack/spec"
@@ -42,6 +43,8 @@ type globalOptions struct {
 	LogLevel    string
 	Progress    string
 	ProjectDir  string
+
+	composeGlobals
 
 	stdout, stderr io.Writer
 	log            *zap.Logger
@@ -93,6 +96,12 @@ func newRootCmd(g *globalOptions) *cobra.Command {
 		Args: unknownCommand,
 		RunE: func(cmd *cobra.Command, args []string) error { return cmd.Help() },
 		PersistentPreRunE: func(cmd *cobra.Command, args []string) error {
+			if err := g.applyEnv(cmd.Flags(), cmd.Root().PersistentFlags()); err != nil {
+				return err
+			}
+			if err := g.applyComposeGlobals(cmd); err != nil {
+				return err
+			}
 			log, err := newLogger(g.LogLevel, g.stderr)
 			if err != nil {
 				return err
@@ -111,6 +120,7 @@ func newRootCmd(g *globalOptions) *cobra.Command {
 	f.StringArrayVar(&g.Vars, "var", nil, "HCL variable value name=value (repeatable)")
 	f.StringVar(&g.LogLevel, "log-level", "warn", "log level: debug, info, warn, error")
 	f.StringVar(&g.Progress, "progress", ui.ModeAuto, "progress output: auto, tty, plain, json, quiet")
+	addComposeGlobals(f, g)
 	root.AddCommand(commands(g)...)
 	registerCompletions(root, g)
 	return root
@@ -176,9 +186,19 @@ func (g *globalOptions) loadOptions() (spec.LoadOptions, error) {
 	if g.ProjectName != "" && spec.NormalizeProjectName(g.ProjectName) != g.ProjectName {
 		return spec.LoadOptions{}, fmt.Errorf("-p %q: a project name has only lowercase letters, digits, - and _, and starts with a letter or digit", g.ProjectName)
 	}
+	workingDir := g.ProjectDir
+	if len(g.Files) == 0 && workingDir == "" {
+		// No stack file here: the nearest parent folder with one, as in
+		// Compose.
+		if dir := findInParents(spec.LoadOptions{}); dir != "" {
+			if wd, _ := os.Getwd(); dir != wd {
+				workingDir = dir
+			}
+		}
+	}
 	return spec.LoadOptions{
 		Files:       g.Files,
-		WorkingDir:  g.ProjectDir,
+		WorkingDir:  workingDir,
 		ProjectName: g.ProjectName,
 		Profiles:    g.Profiles,
 		EnvFiles:    g.EnvFiles,
@@ -319,6 +339,9 @@ func (g *globalOptions) newEngine() (e *engine.Engine, done func(), err error) {
 	docker, err := mobydocker.New(g.log)
 	if err != nil {
 		return nil, nil, err
+	}
+	if g.DryRun {
+		return g.withProgress(engine.New(dryrun.New(docker, g.stderr), g.log, nil))
 	}
 	return g.withProgress(engine.New(docker, g.log, nil))
 }
