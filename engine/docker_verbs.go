@@ -1,6 +1,9 @@
 package engine
 
-import "context"
+import (
+	"context"
+	"time"
+)
 
 // ContainerVerbs are the per-container operations of Compose's smaller
 // verbs (pause, unpause, top) and the details `ps` shows beyond the list.
@@ -17,6 +20,27 @@ type ContainerVerbs interface {
 	ContainerTop(ctx context.Context, id string, psArgs string) (ProcessList, error)
 	// ContainerDetails returns what a container runs and mounts.
 	ContainerDetails(ctx context.Context, id string) (ContainerDetails, error)
+	// ImageDetails returns an image's size, age and platform, for `images`.
+	ImageDetails(ctx context.Context, ref string) (ImageDetails, error)
+	// VolumeDetails returns where a volume lives, for `volumes`.
+	VolumeDetails(ctx context.Context, name string) (VolumeDetails, error)
+}
+
+// ImageDetails are the inspected facts `images` shows.
+type ImageDetails struct {
+	ID           string
+	Size         int64
+	Created      time.Time // zero when unknown
+	LastTagTime  time.Time // zero when never tagged here
+	OS           string
+	Architecture string
+	Variant      string
+}
+
+// VolumeDetails are the inspected facts `volumes` shows.
+type VolumeDetails struct {
+	Mountpoint string
+	Scope      string // "local" or "global"
 }
 
 // ProcessList is the output of ps in a container: Titles name the columns

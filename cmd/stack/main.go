@@ -154,6 +154,8 @@ func commands(g *globalOptions) []*cobra.Command {
 		newUnpauseCmd(g),
 		newRmCmd(g),
 		newTopCmd(g),
+		newImagesCmd(g),
+		newVolumesCmd(g),
 	}
 }
 

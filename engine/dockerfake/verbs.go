@@ -3,6 +3,7 @@ package dockerfake
 import (
 	"context"
 	"fmt"
+	"runtime"
 	"strings"
 
 	"github.com/stack-dev/stack/engine"
@@ -91,4 +92,28 @@ func (f *Fake) ContainerDetails(ctx context.Context, id string) (engine.Containe
 // command is what the daemon shows as a container's command.
 func command(spec engine.ContainerSpec) string {
 	return strings.Join(append(append([]string{}, spec.Entrypoint...), spec.Cmd...), " ")
+}
+
+// ImageDetails returns a local image's details: the fake keeps no layers,
+// so its size is 0 and its platform linux on the host's architecture.
+func (f *Fake) ImageDetails(ctx context.Context, ref string) (engine.ImageDetails, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.call("ImageDetails")
+	img, ok := f.image(ref)
+	if !ok {
+		return engine.ImageDetails{}, fmt.Errorf("inspect image %s: no such image: %w", ref, engine.ErrNotFound)
+	}
+	return engine.ImageDetails{ID: img.ID, OS: "linux", Architecture: runtime.GOARCH}, nil
+}
+
+// VolumeDetails returns where the daemon would keep a local volume.
+func (f *Fake) VolumeDetails(ctx context.Context, name string) (engine.VolumeDetails, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.call("VolumeDetails")
+	if _, ok := f.volumes[name]; !ok {
+		return engine.VolumeDetails{}, fmt.Errorf("inspect volume %s: no such volume: %w", name, engine.ErrNotFound)
+	}
+	return engine.VolumeDetails{Mountpoint: "/var/lib/docker/volumes/" + name + "/_data", Scope: "local"}, nil
 }

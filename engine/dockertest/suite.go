@@ -49,6 +49,7 @@ func Run(t *testing.T, newDocker func(t *testing.T) engine.Docker, image string)
 		{"ContainerAttach", testContainerAttach},
 		{"Pause", testPause},
 		{"TopAndDetails", testTopAndDetails},
+		{"ImageAndVolumeDetails", testImageAndVolumeDetails},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

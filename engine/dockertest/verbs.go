@@ -97,3 +97,38 @@ func testTopAndDetails(h *harness) {
 	_, err = h.d.ContainerDetails(h.ctx, h.project+"-nosuch")
 	wantErr(h, "details of a missing container", err, engine.ErrNotFound)
 }
+
+// testImageAndVolumeDetails: an image's ID and platform (and, on a real
+// daemon, its size and age); a volume's mount point and scope.
+func testImageAndVolumeDetails(h *harness) {
+	img, err := h.d.ImageInspect(h.ctx, h.image)
+	if err != nil {
+		h.Fatalf("ImageInspect: %v", err)
+	}
+	d, err := h.d.ImageDetails(h.ctx, h.image)
+	if err != nil {
+		h.Fatalf("ImageDetails: %v", err)
+	}
+	if d.ID != img.ID || d.OS != "linux" || d.Architecture == "" {
+		h.Errorf("image details %+v, want id %s, linux and an architecture", d, img.ID)
+	}
+	if !h.simulated() && (d.Size <= 0 || d.Created.IsZero()) {
+		h.Errorf("image details %+v: want a size and a creation time", d)
+	}
+	_, err = h.d.ImageDetails(h.ctx, "stack-nosuch-image:none")
+	wantErr(h, "details of a missing image", err, engine.ErrNotFound)
+
+	name := h.project + "_details"
+	if err := h.d.VolumeCreate(h.ctx, engine.VolumeSpec{Name: name, Labels: h.labels()}); err != nil {
+		h.Fatalf("VolumeCreate: %v", err)
+	}
+	v, err := h.d.VolumeDetails(h.ctx, name)
+	if err != nil {
+		h.Fatalf("VolumeDetails: %v", err)
+	}
+	if !strings.Contains(v.Mountpoint, name) || v.Scope != "local" {
+		h.Errorf("volume details %+v, want a mount point naming %s and scope local", v, name)
+	}
+	_, err = h.d.VolumeDetails(h.ctx, h.project+"_nosuch")
+	wantErr(h, "details of a missing volume", err, engine.ErrNotFound)
+}

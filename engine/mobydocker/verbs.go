@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/moby/moby/client"
 
@@ -63,4 +64,30 @@ func (c *Client) ContainerDetails(ctx context.Context, id string) (_ engine.Cont
 		}
 	}
 	return d, nil
+}
+
+// ImageDetails returns an image's size, creation time and platform.
+func (c *Client) ImageDetails(ctx context.Context, ref string) (_ engine.ImageDetails, err error) {
+	defer c.trace("ImageDetails", ref)(&err)
+	res, err := c.api.ImageInspect(ctx, ref)
+	if err != nil {
+		return engine.ImageDetails{}, apiErr("inspect image "+ref, err)
+	}
+	d := engine.ImageDetails{ID: res.ID, Size: res.Size, OS: res.Os, Architecture: res.Architecture, Variant: res.Variant}
+	d.Created = apiTime(res.Created)
+	d.LastTagTime = res.Metadata.LastTagTime
+	if d.LastTagTime.Year() <= 1 {
+		d.LastTagTime = time.Time{}
+	}
+	return d, nil
+}
+
+// VolumeDetails returns a volume's mount point and scope.
+func (c *Client) VolumeDetails(ctx context.Context, name string) (_ engine.VolumeDetails, err error) {
+	defer c.trace("VolumeDetails", name)(&err)
+	res, err := c.api.VolumeInspect(ctx, name, client.VolumeInspectOptions{})
+	if err != nil {
+		return engine.VolumeDetails{}, apiErr("inspect volume "+name, err)
+	}
+	return engine.VolumeDetails{Mountpoint: res.Volume.Mountpoint, Scope: res.Volume.Scope}, nil
 }
