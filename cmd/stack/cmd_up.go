@@ -33,6 +33,11 @@ type upOptions struct {
 	Timeout       *time.Duration // stop timeout (recreate, remove, Ctrl-C); nil: stop_grace_period
 	Build         bool
 	Pull          string
+	// Compose's flags: abort only on a failure; follow the dependencies'
+	// logs too; accepted as no-ops.
+	AbortOnFailure     bool
+	AttachDependencies bool
+	Menu, Yes          bool
 }
 
 func newUpCmd(g *globalOptions) *cobra.Command {
@@ -58,7 +63,7 @@ Ctrl-C kills it.`,
 	f.BoolVarP(&opts.Detach, "detach", "d", false, "start in the background and return")
 	f.BoolVar(&opts.DryRun, "dry-run", false, "print the plan and change nothing")
 	f.BoolVar(&opts.Wait, "wait", false, "return once every service is running (healthy where it has a healthcheck) and every job completed; implies -d")
-	f.DurationVar(&opts.WaitTimeout, "wait-timeout", 0, "give up waiting after this long (with --wait)")
+	f.Var(durationFlag{&opts.WaitTimeout}, "wait-timeout", "give up waiting after this long (with --wait; seconds or a duration)")
 	f.BoolVar(&opts.ForceRecreate, "force-recreate", false, "recreate containers even if unchanged (of the named services only, when services are named; their dependencies only if changed)")
 	f.BoolVar(&opts.NoRecreate, "no-recreate", false, "never recreate existing containers")
 	f.BoolVar(&opts.RemoveOrphans, "remove-orphans", false, "remove containers of services not in the stack")
@@ -69,6 +74,10 @@ Ctrl-C kills it.`,
 	addStopTimeoutFlag(f, &opts.Timeout, "stop timeout for recreated, removed and, on Ctrl-C, stopped containers")
 	f.BoolVar(&opts.Build, "build", false, "build images even if their context is unchanged")
 	f.StringVar(&opts.Pull, "pull", "", "pull images: always, missing, never (default: each service's pull_policy)")
+	f.BoolVar(&opts.AbortOnFailure, "abort-on-container-failure", false, "stop the whole stack when a container exits with a non-zero code (attached mode)")
+	f.BoolVar(&opts.AttachDependencies, "attach-dependencies", false, "with services named, also follow the logs of their dependencies")
+	f.BoolVar(&opts.Menu, "menu", false, "accepted for Docker Compose scripts; stack has no interactive menu")
+	f.BoolVarP(&opts.Yes, "yes", "y", false, "accepted for Docker Compose scripts; up asks nothing")
 	return cmd
 }
 
@@ -149,10 +158,17 @@ func runUp(ctx context.Context, g *globalOptions, opts upOptions, services []str
 		}
 	}
 	if opts.Detach || opts.Wait {
-		if opts.AbortOnExit || opts.ExitCodeFrom != "" {
-			return errors.New("--abort-on-container-exit and --exit-code-from need attached mode (no -d or --wait)")
+		if opts.AbortOnExit || opts.AbortOnFailure || opts.ExitCodeFrom != "" {
+			return errors.New("--abort-on-container-exit, --abort-on-container-failure and --exit-code-from need attached mode (no -d or --wait)")
 		}
 		return nil
+	}
+	if opts.AttachDependencies && len(services) > 0 {
+		closure, err := p.Closure(services)
+		if err != nil {
+			return err
+		}
+		services = closure
 	}
 	if opts.ExitCodeFrom != "" {
 		if _, ok := p.Services[opts.ExitCodeFrom]; !ok {
@@ -198,7 +214,7 @@ func attach(ctx context.Context, g *globalOptions, e *engine.Engine, p *spec.Pro
 					codes[service] = code
 					codesMu.Unlock()
 				}
-				if opts.AbortOnExit {
+				if opts.AbortOnExit || opts.AbortOnFailure && code != 0 {
 					select {
 					case exited <- exit{container, code}:
 					default:
@@ -218,6 +234,9 @@ func attach(ctx context.Context, g *globalOptions, e *engine.Engine, p *spec.Pro
 		stopping = "gracefully stopping... (press Ctrl+C again to force)"
 	case x := <-exited:
 		stopping = x.container + " exited; stopping the stack (--abort-on-container-exit)"
+		if !opts.AbortOnExit {
+			stopping = fmt.Sprintf("%s failed with exit code %d; stopping the stack (--abort-on-container-failure)", x.container, x.code)
+		}
 		abortCode = max(x.code, 0)
 	}
 	if stopping != "" {
