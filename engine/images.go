@@ -35,6 +35,9 @@ type ImageOptions struct {
 	Pull string
 	// Parallel bounds concurrent builds and pulls (DefaultImageParallel).
 	Parallel int
+	// IgnorePullFailures makes a failed pull a warning (`pull
+	// --ignore-pull-failures`): the other images are still pulled.
+	IgnorePullFailures bool
 }
 
 func (o ImageOptions) parallel() int {

@@ -4,10 +4,12 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"sort"
 	"strings"
 
 	"github.com/spf13/cobra"
 
+	"github.com/stack-dev/stack/engine"
 	"github.com/stack-dev/stack/spec"
 )
 
@@ -16,6 +18,8 @@ type configOptions struct {
 	Format   string // yaml, json or hcl
 	Services bool   // print only the service names
 	Quiet    bool   // validate only
+	Volumes  bool   // print only the volume keys
+	Images   bool   // print only the services' image names
 }
 
 func newConfigCmd(g *globalOptions) *cobra.Command {
@@ -32,6 +36,8 @@ func newConfigCmd(g *globalOptions) *cobra.Command {
 	f.StringVar(&opts.Format, "format", "yaml", "output format: yaml, json or hcl")
 	f.BoolVar(&opts.Services, "services", false, "print the service names, one a line")
 	f.BoolVarP(&opts.Quiet, "quiet", "q", false, "only validate, print nothing")
+	f.BoolVar(&opts.Volumes, "volumes", false, "print the volume names, one a line")
+	f.BoolVar(&opts.Images, "images", false, "print the services' image names (a built one's default name), one a line")
 	return cmd
 }
 
@@ -52,6 +58,9 @@ func runConfig(ctx context.Context, g *globalOptions, opts configOptions, out io
 		_, err := io.WriteString(out, strings.Join(p.ServiceNames(), "\n")+"\n")
 		return err
 	}
+	if opts.Volumes || opts.Images {
+		return writeConfigLists(out, p, opts)
+	}
 	var b []byte
 	if opts.Format == "hcl" {
 		b, err = spec.MarshalHCL(p)
@@ -63,4 +72,26 @@ func runConfig(ctx context.Context, g *globalOptions, opts configOptions, out io
 	}
 	_, err = out.Write(b)
 	return err
+}
+
+// writeConfigLists prints config --volumes or --images: one name a line.
+func writeConfigLists(out io.Writer, p *spec.Project, opts configOptions) error {
+	var lines []string
+	if opts.Volumes {
+		for key := range p.Volumes {
+			lines = append(lines, key)
+		}
+		sort.Strings(lines)
+	}
+	if opts.Images {
+		for _, name := range p.ServiceNames() {
+			lines = append(lines, engine.ImageName(p, p.Services[name]))
+		}
+	}
+	for _, l := range lines {
+		if _, err := fmt.Fprintln(out, l); err != nil {
+			return err
+		}
+	}
+	return nil
 }
