@@ -24,6 +24,23 @@ type ContainerVerbs interface {
 	ImageDetails(ctx context.Context, ref string) (ImageDetails, error)
 	// VolumeDetails returns where a volume lives, for `volumes`.
 	VolumeDetails(ctx context.Context, name string) (VolumeDetails, error)
+	// ContainerStats takes one sample of a container's resource use.
+	ContainerStats(ctx context.Context, id string) (Stats, error)
+
+	ContainerArchive
+}
+
+// Stats are one sample of a container's resource use, as `docker stats`
+// shows it.
+type Stats struct {
+	CPUPercent  float64 // of one CPU: 200 is two CPUs busy
+	MemUsage    uint64  // bytes, without the page cache
+	MemLimit    uint64
+	NetRx       uint64
+	NetTx       uint64
+	BlockRead   uint64
+	BlockWrite  uint64
+	PIDs        uint64
 }
 
 // ImageDetails are the inspected facts `images` shows.

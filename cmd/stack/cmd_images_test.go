@@ -9,8 +9,9 @@ import (
 	"github.com/stack-dev/stack/engine"
 )
 
-// images and volumes --format json print the keys and value kinds of
-// Compose v5's output for the same containers (testdata/compose-*.json).
+// images, volumes and stats --format json print the keys and value kinds
+// of Compose v5's (and, for stats, the docker CLI's) output for the same
+// containers (testdata/compose-*.json, docker-stats.json).
 func TestImagesAndVolumesJSONMatchCompose(t *testing.T) {
 	tests := []struct {
 		sample string
@@ -25,6 +26,10 @@ func TestImagesAndVolumesJSONMatchCompose(t *testing.T) {
 			Volume:        engine.Volume{Name: "demo_data", Driver: "local", Labels: map[string]string{engine.LabelProject: "demo"}},
 			VolumeDetails: engine.VolumeDetails{Mountpoint: "/var/lib/docker/volumes/demo_data/_data", Scope: "local"},
 		})},
+		{"testdata/docker-stats.json", true, newStatsRow(engine.ContainerStats{
+			ID: "0123456789abcdef", Name: "demo-web-1", Service: "web",
+			Stats: engine.Stats{CPUPercent: 1.5, MemUsage: 1 << 20, MemLimit: 1 << 30, PIDs: 3},
+		}, true)},
 	}
 	for _, tt := range tests {
 		t.Run(tt.sample, func(t *testing.T) {

@@ -22,8 +22,8 @@ import (
 // serviceVerbs take service names as arguments; firstArgVerbs only as the
 // first (the rest is a command line).
 var (
-	serviceVerbs  = []string{"up", "down", "ps", "logs", "stop", "start", "restart", "build", "pull", "push", "events", "kill", "pause", "unpause", "rm", "top", "create", "images", "volumes"}
-	firstArgVerbs = []string{"exec", "run"}
+	serviceVerbs  = []string{"up", "down", "ps", "logs", "stop", "start", "restart", "build", "pull", "push", "events", "kill", "pause", "unpause", "rm", "top", "create", "images", "volumes", "stats"}
+	firstArgVerbs = []string{"exec", "run", "export", "commit"}
 )
 
 // registerCompletions adds the dynamic completions to root's tree.

@@ -156,6 +156,10 @@ func commands(g *globalOptions) []*cobra.Command {
 		newTopCmd(g),
 		newImagesCmd(g),
 		newVolumesCmd(g),
+		newCpCmd(g),
+		newExportCmd(g),
+		newCommitCmd(g),
+		newStatsCmd(g),
 	}
 }
 

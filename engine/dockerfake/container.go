@@ -25,6 +25,9 @@ type FakeContainer struct {
 	FinishedAt time.Time
 	Networks   map[string][]string // network name -> aliases
 	Anonymous  []string            // anonymous volumes, removed with it
+	// Filesystem is what the archive API sees (cp, export): path -> file,
+	// seeded with Spec.Files. Read it through CopyFromContainer.
+	Filesystem map[string]FakeFile
 
 	logs []logLine
 	// changed is closed and replaced on every state or log change, waking
@@ -44,6 +47,7 @@ func (c *FakeContainer) snapshot() *FakeContainer {
 	cp.Spec.Labels = maps.Clone(c.Spec.Labels)
 	cp.HealthLog = slices.Clone(c.HealthLog)
 	cp.Networks = maps.Clone(c.Networks)
+	cp.Filesystem = maps.Clone(c.Filesystem)
 	cp.logs = nil
 	cp.changed = nil
 	return &cp

@@ -1,6 +1,10 @@
 package dockertest
 
 import (
+	"archive/tar"
+	"bytes"
+	"context"
+	"io"
 	"slices"
 	"strings"
 	"time"
@@ -131,4 +135,101 @@ func testImageAndVolumeDetails(h *harness) {
 	}
 	_, err = h.d.VolumeDetails(h.ctx, h.project+"_nosuch")
 	wantErr(h, "details of a missing volume", err, engine.ErrNotFound)
+}
+
+// testArchive: a tar copied into a container comes back out, a folder
+// with all under it; the container exports with it and commits to an
+// image that can be inspected.
+func testArchive(h *harness) {
+	id := h.create(h.spec("files", "serve"))
+	var in bytes.Buffer
+	tw := tar.NewWriter(&in)
+	for _, e := range []struct {
+		name, content string
+	}{{"stackcp/", ""}, {"stackcp/hello.txt", "hello archive"}, {"stackcp/sub/", ""}, {"stackcp/sub/deep.txt", "deep"}} {
+		hdr := &tar.Header{Name: e.name, Mode: 0o644, Size: int64(len(e.content)), Typeflag: tar.TypeReg, Uid: 1234, Gid: 1234}
+		if strings.HasSuffix(e.name, "/") {
+			hdr.Typeflag, hdr.Mode, hdr.Size = tar.TypeDir, 0o755, 0
+		}
+		if err := tw.WriteHeader(hdr); err != nil {
+			h.Fatal(err)
+		}
+		tw.Write([]byte(e.content))
+	}
+	tw.Close()
+	if err := h.d.CopyToContainer(h.ctx, id, "/", &in, true); err != nil {
+		h.Fatalf("CopyToContainer: %v", err)
+	}
+	st, err := h.d.ContainerStatPath(h.ctx, id, "/stackcp/hello.txt")
+	if err != nil || st.Name != "hello.txt" || st.Size != int64(len("hello archive")) || st.Mode.IsDir() {
+		h.Errorf("stat of the copied file: %+v, %v", st, err)
+	}
+	if st, err := h.d.ContainerStatPath(h.ctx, id, "/stackcp"); err != nil || !st.Mode.IsDir() {
+		h.Errorf("stat of the copied folder: %+v, %v; want a folder", st, err)
+	}
+	_, err = h.d.ContainerStatPath(h.ctx, id, "/stackcp/nosuch")
+	wantErr(h, "stat of a missing path", err, engine.ErrNotFound)
+
+	out, st, err := h.d.CopyFromContainer(h.ctx, id, "/stackcp")
+	if err != nil {
+		h.Fatalf("CopyFromContainer: %v", err)
+	}
+	files := readTar(h, out)
+	if !st.Mode.IsDir() || files["stackcp/hello.txt"] != "hello archive" || files["stackcp/sub/deep.txt"] != "deep" {
+		h.Errorf("copied out %v (stat %+v), want the folder with both files", files, st)
+	}
+	_, _, err = h.d.CopyFromContainer(h.ctx, id, "/stackcp/nosuch")
+	wantErr(h, "copy of a missing path", err, engine.ErrNotFound)
+
+	exp, err := h.d.ContainerExport(h.ctx, id)
+	if err != nil {
+		h.Fatalf("ContainerExport: %v", err)
+	}
+	if all := readTar(h, exp); all["stackcp/sub/deep.txt"] != "deep" {
+		h.Errorf("export has no stackcp/sub/deep.txt (%d entries)", len(all))
+	}
+
+	ref := "stack-commit-" + h.project + ":1"
+	imgID, err := h.d.ContainerCommit(h.ctx, id, engine.CommitOptions{Reference: ref, Comment: "conformance"})
+	if err != nil {
+		h.Fatalf("ContainerCommit: %v", err)
+	}
+	h.Cleanup(func() { h.d.ImageRemove(context.Background(), ref) })
+	if img, err := h.d.ImageInspect(h.ctx, ref); err != nil || img.ID != imgID {
+		h.Errorf("committed image %s: %+v, %v; want id %s", ref, img, err, imgID)
+	}
+}
+
+// testStats: a running container has at least one process and memory in
+// use (on a real daemon); a missing one is ErrNotFound.
+func testStats(h *harness) {
+	id := h.run(h.spec("stats", "serve"))
+	h.waitForLog(id, "listening on")
+	s, err := h.d.ContainerStats(h.ctx, id)
+	if err != nil {
+		h.Fatalf("ContainerStats: %v", err)
+	}
+	if s.PIDs < 1 || !h.simulated() && s.MemUsage == 0 {
+		h.Errorf("stats of a running container: %+v, want a process and memory in use", s)
+	}
+	_, err = h.d.ContainerStats(h.ctx, h.project+"-nosuch")
+	wantErr(h, "stats of a missing container", err, engine.ErrNotFound)
+}
+
+func readTar(h *harness, r io.ReadCloser) map[string]string {
+	h.Helper()
+	defer r.Close()
+	out := map[string]string{}
+	tr := tar.NewReader(r)
+	for {
+		hdr, err := tr.Next()
+		if err == io.EOF {
+			return out
+		}
+		if err != nil {
+			h.Fatalf("reading tar: %v", err)
+		}
+		b, _ := io.ReadAll(tr)
+		out[strings.TrimPrefix(hdr.Name, "/")] = string(b)
+	}
 }

@@ -1,0 +1,57 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"io"
+	"os"
+
+	"github.com/spf13/cobra"
+
+	"github.com/stack-dev/stack/internal/ui"
+)
+
+type exportOptions struct {
+	Index  int
+	Output string
+}
+
+func newExportCmd(g *globalOptions) *cobra.Command {
+	var opts exportOptions
+	cmd := &cobra.Command{
+		Use:   "export SERVICE",
+		Short: "Export a service container's filesystem as a tar archive",
+		Args:  cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return runExport(cmd.Context(), g, opts, args[0])
+		},
+	}
+	cmd.Flags().IntVar(&opts.Index, "index", 0, "replica of the service (default 1)")
+	cmd.Flags().StringVarP(&opts.Output, "output", "o", "", "write to this file instead of stdout")
+	return cmd
+}
+
+func runExport(ctx context.Context, g *globalOptions, opts exportOptions, service string) error {
+	var out io.Writer = g.stdout
+	if opts.Output == "" && ui.IsTerminal(g.stdout) {
+		return errors.New("refusing to write a tar to the terminal; use -o FILE or redirect stdout")
+	}
+	project, e, done, err := g.serviceEngine(ctx, []string{service})
+	if err != nil {
+		return err
+	}
+	defer done()
+	if opts.Output != "" {
+		f, err := os.Create(opts.Output)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		out = f
+		if err := e.Export(ctx, project, service, opts.Index, out); err != nil {
+			return err
+		}
+		return f.Close()
+	}
+	return e.Export(ctx, project, service, opts.Index, out)
+}
