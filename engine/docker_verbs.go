@@ -33,14 +33,14 @@ type ContainerVerbs interface {
 // Stats are one sample of a container's resource use, as `docker stats`
 // shows it.
 type Stats struct {
-	CPUPercent  float64 // of one CPU: 200 is two CPUs busy
-	MemUsage    uint64  // bytes, without the page cache
-	MemLimit    uint64
-	NetRx       uint64
-	NetTx       uint64
-	BlockRead   uint64
-	BlockWrite  uint64
-	PIDs        uint64
+	CPUPercent float64 // of one CPU: 200 is two CPUs busy
+	MemUsage   uint64  // bytes, without the page cache
+	MemLimit   uint64
+	NetRx      uint64
+	NetTx      uint64
+	BlockRead  uint64
+	BlockWrite uint64
+	PIDs       uint64
 }
 
 // ImageDetails are the inspected facts `images` shows.
