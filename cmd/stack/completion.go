@@ -23,7 +23,7 @@ import (
 // first (the rest is a command line).
 var (
 	serviceVerbs  = []string{"up", "down", "ps", "logs", "stop", "start", "restart", "build", "pull", "push", "events", "kill", "pause", "unpause", "rm", "top", "create", "images", "volumes", "stats"}
-	firstArgVerbs = []string{"exec", "run", "export", "commit"}
+	firstArgVerbs = []string{"exec", "run", "export", "commit", "attach"}
 )
 
 // registerCompletions adds the dynamic completions to root's tree.

@@ -160,6 +160,7 @@ func commands(g *globalOptions) []*cobra.Command {
 		newExportCmd(g),
 		newCommitCmd(g),
 		newStatsCmd(g),
+		newAttachCmd(g),
 	}
 }
 
