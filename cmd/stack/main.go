@@ -161,6 +161,7 @@ func commands(g *globalOptions) []*cobra.Command {
 		newCommitCmd(g),
 		newStatsCmd(g),
 		newAttachCmd(g),
+		newPublishCmd(g),
 	}
 }
 
