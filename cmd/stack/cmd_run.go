@@ -105,7 +105,9 @@ func passInterrupts(parent context.Context, attached *atomic.Bool, stderr io.Wri
 }
 
 func runRun(ctx context.Context, g *globalOptions, opts runOptions, args []string) error {
-	env, err := envFlags(opts.Env)
+	// -e KEY takes its value from our environment, else from .env or
+	// --env-file, as in Compose.
+	env, err := envFlagsFrom(opts.Env, g.lookupEnv)
 	if err != nil {
 		return err
 	}

@@ -176,3 +176,17 @@ func findInParents(opts spec.LoadOptions) string {
 		dir = parent
 	}
 }
+
+// lookupEnv finds a variable in the environment, else in the .env file
+// (or --env-file).
+func (g *globalOptions) lookupEnv(key string) (string, bool) {
+	if v, ok := os.LookupEnv(key); ok {
+		return v, true
+	}
+	dotEnv, err := g.readDotEnv()
+	if err != nil {
+		return "", false
+	}
+	v, ok := dotEnv[key]
+	return v, ok
+}
