@@ -101,6 +101,10 @@ type PlanOptions struct {
 	// Docker Compose); NoRecreate never recreates.
 	ForceRecreate bool
 	NoRecreate    bool
+	// NoDeps limits the plan to the named services, without their
+	// dependencies (`up --no-deps`): those are neither created nor waited
+	// for.
+	NoDeps bool
 }
 
 // PlanUp decides what `up` must do to turn obs into p. images maps each
@@ -115,6 +119,9 @@ func PlanUp(p *spec.Project, obs *Observed, images map[string]string, opts PlanO
 		closure, err := p.Closure(opts.Services)
 		if err != nil {
 			return nil, err
+		}
+		if opts.NoDeps {
+			closure = opts.Services
 		}
 		in := map[string]bool{}
 		for _, s := range closure {

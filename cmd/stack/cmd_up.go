@@ -35,6 +35,7 @@ type upOptions struct {
 	Pull          string
 	// Compose's flags: abort only on a failure; follow the dependencies'
 	// logs too; accepted as no-ops.
+	NoDeps             bool
 	AbortOnFailure     bool
 	AttachDependencies bool
 	Menu, Yes          bool
@@ -74,6 +75,7 @@ Ctrl-C kills it.`,
 	addStopTimeoutFlag(f, &opts.Timeout, "stop timeout for recreated, removed and, on Ctrl-C, stopped containers")
 	f.BoolVar(&opts.Build, "build", false, "build images even if their context is unchanged")
 	f.StringVar(&opts.Pull, "pull", "", "pull images: always, missing, never (default: each service's pull_policy)")
+	f.BoolVar(&opts.NoDeps, "no-deps", false, "with services named, do not start (or wait for) their dependencies")
 	f.BoolVar(&opts.AbortOnFailure, "abort-on-container-failure", false, "stop the whole stack when a container exits with a non-zero code (attached mode)")
 	f.BoolVar(&opts.AttachDependencies, "attach-dependencies", false, "with services named, also follow the logs of their dependencies")
 	f.BoolVar(&opts.Menu, "menu", false, "accepted for Docker Compose scripts; stack has no interactive menu")
@@ -127,6 +129,7 @@ func runUp(ctx context.Context, g *globalOptions, opts upOptions, services []str
 		Plan: engine.PlanOptions{
 			Services: services, Scale: scale,
 			ForceRecreate: opts.ForceRecreate, NoRecreate: opts.NoRecreate,
+			NoDeps: opts.NoDeps,
 		},
 		Images:        engine.ImageOptions{Build: opts.Build, Pull: opts.Pull},
 		Parallel:      opts.Parallel,
