@@ -20,6 +20,7 @@ type configOptions struct {
 	Quiet    bool   // validate only
 	Volumes  bool   // print only the volume keys
 	Images   bool   // print only the services' image names
+	Hash     string // "*" or service names, comma-separated: print their config hashes
 }
 
 func newConfigCmd(g *globalOptions) *cobra.Command {
@@ -37,6 +38,7 @@ func newConfigCmd(g *globalOptions) *cobra.Command {
 	f.BoolVar(&opts.Services, "services", false, "print the service names, one a line")
 	f.BoolVarP(&opts.Quiet, "quiet", "q", false, "only validate, print nothing")
 	f.BoolVar(&opts.Volumes, "volumes", false, "print the volume names, one a line")
+	f.StringVar(&opts.Hash, "hash", "", `print the config hash of these services ("*" for all, or names joined by commas): "service hash" lines`)
 	f.BoolVar(&opts.Images, "images", false, "print the services' image names (a built one's default name), one a line")
 	return cmd
 }
@@ -57,6 +59,9 @@ func runConfig(ctx context.Context, g *globalOptions, opts configOptions, out io
 	if opts.Services {
 		_, err := io.WriteString(out, strings.Join(p.ServiceNames(), "\n")+"\n")
 		return err
+	}
+	if opts.Hash != "" {
+		return writeConfigHashes(out, p, opts.Hash)
 	}
 	if opts.Volumes || opts.Images {
 		return writeConfigLists(out, p, opts)
@@ -90,6 +95,24 @@ func writeConfigLists(out io.Writer, p *spec.Project, opts configOptions) error 
 	}
 	for _, l := range lines {
 		if _, err := fmt.Fprintln(out, l); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// writeConfigHashes prints config --hash: "service hash" per service.
+func writeConfigHashes(out io.Writer, p *spec.Project, which string) error {
+	names := p.ServiceNames()
+	if which != "*" {
+		names = strings.Split(which, ",")
+	}
+	for _, name := range names {
+		s := p.Services[name]
+		if s == nil {
+			return fmt.Errorf("--hash: no such service: %s", name)
+		}
+		if _, err := fmt.Fprintf(out, "%s %s\n", name, engine.ServiceConfigHash(p, s)); err != nil {
 			return err
 		}
 	}
