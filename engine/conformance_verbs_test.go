@@ -108,3 +108,22 @@ func TestTopAndPsDetails(t *testing.T) {
 		}
 	})
 }
+
+// create makes the containers up would and starts none; up starts them.
+func TestCreateStartsNothing(t *testing.T) {
+	eachWorld(t, func(t *testing.T, e *env) {
+		p := e.stack()
+		e.service(p, "web", "serve")
+		if _, err := e.engine.Create(e.ctx(), p, engine.CreateOptions{}); err != nil {
+			t.Fatalf("create: %v", err)
+		}
+		c, ok := e.containers()[e.project+"-web-1"]
+		if !ok || c.State != "created" {
+			t.Fatalf("after create: %+v, want web-1 created", e.containers())
+		}
+		plan := e.up(p, engine.UpOptions{Wait: true, WaitTimeout: time.Minute})
+		if got := e.containers()[e.project+"-web-1"]; got.ID != c.ID || got.State != "running" {
+			t.Errorf("after up: %+v, want the created container running (plan %+v)", got, plan)
+		}
+	})
+}

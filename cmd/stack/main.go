@@ -162,6 +162,7 @@ func commands(g *globalOptions) []*cobra.Command {
 		newStatsCmd(g),
 		newAttachCmd(g),
 		newPublishCmd(g),
+		newCreateCmd(g),
 	}
 }
 
