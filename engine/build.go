@@ -162,6 +162,7 @@ func (e *Engine) buildGroup(ctx context.Context, g *buildGroup, opts ImageOption
 		Labels:     labels,
 		NoCache:    g.Build.NoCache || opts.NoCache,
 		Platform:   g.Platform,
+		PullParent: opts.PullParent,
 	}, func(pr Progress) {
 		e.emit(Status{Object: object, Service: g.Services[0], Phase: PhaseBuilding,
 			Detail: pr.Status, Current: pr.Current, Total: pr.Total})

@@ -320,6 +320,7 @@ type BuildSpec struct {
 	Labels     map[string]string
 	NoCache    bool
 	Platform   string
+	PullParent bool // pull newer base images first (build --pull)
 }
 
 // Progress is one progress report of a pull, push or build.

@@ -38,6 +38,8 @@ type ImageOptions struct {
 	// IgnorePullFailures makes a failed pull a warning (`pull
 	// --ignore-pull-failures`): the other images are still pulled.
 	IgnorePullFailures bool
+	// PullParent has builds pull newer base images first (`build --pull`).
+	PullParent bool
 }
 
 func (o ImageOptions) parallel() int {

@@ -20,6 +20,7 @@ type buildOptions struct {
 	// our environment's value.
 	BuildArgs []string
 	Push      bool
+	Pull      bool
 }
 
 func newBuildCmd(g *globalOptions) *cobra.Command {
@@ -40,6 +41,7 @@ same context, Dockerfile and build config are built once.`,
 	f.BoolVarP(&opts.Quiet, "quiet", "q", false, "print only service=image-id lines")
 	f.StringArrayVar(&opts.BuildArgs, "build-arg", nil, "set a build arg, KEY=value or KEY for ours (repeatable)")
 	f.BoolVar(&opts.Push, "push", false, "push the built images to their registries")
+	f.BoolVar(&opts.Pull, "pull", false, "pull newer versions of the base images first")
 	return cmd
 }
 
@@ -54,7 +56,7 @@ func runBuild(ctx context.Context, g *globalOptions, opts buildOptions, services
 	}
 	defer done()
 	setBuildArgs(p, services, args)
-	ids, err := e.Build(ctx, p, services, engine.ImageOptions{Build: true, NoCache: opts.NoCache, Parallel: opts.Parallel})
+	ids, err := e.Build(ctx, p, services, engine.ImageOptions{Build: true, NoCache: opts.NoCache, Parallel: opts.Parallel, PullParent: opts.Pull})
 	if err == nil && opts.Push {
 		err = e.Push(ctx, p, services)
 	}

@@ -128,6 +128,7 @@ func buildOptions(spec engine.BuildSpec) (client.ImageBuildOptions, error) {
 		Target:      spec.Target,
 		Labels:      spec.Labels,
 		NoCache:     spec.NoCache,
+		PullParent:  spec.PullParent,
 		Remove:      true,
 		ForceRemove: true,
 	}
