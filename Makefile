@@ -53,3 +53,8 @@ bench: $(STACK)
 
 clean: modelstack-clean
 	rm -rf bin
+
+# docs/cli: the Markdown and man page reference, generated from the cobra
+# tree; a test fails when it is out of date.
+docs:
+	$(GO) test ./cmd/stack -run TestDocsUpToDate -update-docs

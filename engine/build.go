@@ -248,6 +248,7 @@ func (e *Engine) buildGroup(ctx context.Context, p *spec.Project, g *buildGroup,
 	bs.NoCache = g.Build.NoCache || opts.NoCache
 	bs.Platform = g.Platform
 	bs.Local = local
+	bs.PullParent = bs.PullParent || opts.PullParent // build.pull or build --pull
 	id, err := e.docker.ImageBuild(ctx, tar, bs, func(pr Progress) {
 		e.emit(Status{Object: object, Service: g.Services[0], Phase: PhaseBuilding,
 			Detail: pr.Status, Current: pr.Current, Total: pr.Total})

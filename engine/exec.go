@@ -47,6 +47,10 @@ func (e *Engine) Exec(ctx context.Context, p *spec.Project, opts ServiceExecOpti
 // service.
 func (e *Engine) serviceContainer(ctx context.Context, p *spec.Project, service string, index int) (string, error) {
 	if _, ok := p.Services[service]; !ok {
+		// A one-off of `run -d`, by the name run printed.
+		if id, ok, err := e.oneoffByName(ctx, p.Name, service); err != nil || ok {
+			return id, err
+		}
 		return "", fmt.Errorf("no such service: %s", service)
 	}
 	if index <= 0 {
@@ -70,4 +74,21 @@ func (e *Engine) serviceContainer(ctx context.Context, p *spec.Project, service 
 		return "", fmt.Errorf("service %s is not running: it has no container; start it with `stack up -d %s`", service, service)
 	}
 	return "", fmt.Errorf("service %s has no replica %d (it has %d)", service, index, len(replicas))
+}
+
+// oneoffByName finds a running one-off container of the project by name.
+func (e *Engine) oneoffByName(ctx context.Context, project, name string) (string, bool, error) {
+	obs, err := e.observe(ctx, project)
+	if err != nil {
+		return "", false, err
+	}
+	for _, c := range obs.Oneoffs {
+		if c.Name == name {
+			if c.State != "running" {
+				return "", false, fmt.Errorf("one-off %s is not running: it is %s", name, c.State)
+			}
+			return c.ID, true, nil
+		}
+	}
+	return "", false, nil
 }

@@ -37,6 +37,11 @@ type ImageOptions struct {
 	Pull string
 	// Parallel bounds concurrent builds and pulls (DefaultImageParallel).
 	Parallel int
+	// IgnorePullFailures makes a failed pull a warning (`pull
+	// --ignore-pull-failures`): the other images are still pulled.
+	IgnorePullFailures bool
+	// PullParent has builds pull newer base images first (`build --pull`).
+	PullParent bool
 }
 
 func (o ImageOptions) parallel() int {

@@ -110,6 +110,10 @@ type PlanOptions struct {
 	// which loses its data (Compose's `up --yes`); without it such a plan
 	// is an error.
 	RecreateVolumes bool
+	// NoDeps limits the plan to the named services, without their
+	// dependencies (`up --no-deps`): those are neither created nor waited
+	// for.
+	NoDeps bool
 }
 
 // PlanUp decides what `up` must do to turn obs into p. images maps each
@@ -124,6 +128,9 @@ func PlanUp(p *spec.Project, obs *Observed, images map[string]string, opts PlanO
 		closure, err := p.Closure(opts.Services)
 		if err != nil {
 			return nil, err
+		}
+		if opts.NoDeps {
+			closure = opts.Services
 		}
 		in := map[string]bool{}
 		for _, s := range closure {

@@ -108,6 +108,7 @@ func TestPlanUp(t *testing.T) {
 			mutate: func(p *spec.Project, _ map[string]string) { p.Services["b"].User = "nobody" },
 			opts:   PlanOptions{NoRecreate: true}, states: all, want: "a-1:keep b-1:keep c-1:keep"},
 		{name: "services subset includes dependencies", opts: PlanOptions{Services: []string{"b"}}, want: "net:x_default:create a-1:create b-1:create"},
+		{name: "no-deps leaves the dependencies out", opts: PlanOptions{Services: []string{"b"}, NoDeps: true}, want: "net:x_default:create b-1:create"},
 		{name: "completed job is not run again",
 			mutate: func(p *spec.Project, _ map[string]string) {
 				p.Services["b"].DependsOn["a"] = spec.Dependency{Condition: spec.ConditionCompleted, Required: true}

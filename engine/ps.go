@@ -23,6 +23,14 @@ type ContainerSummary struct {
 	Ports     []string  `json:"ports"`
 	Created   time.Time `json:"created"`
 	StartedAt time.Time `json:"started_at,omitempty"`
+
+	// What `ps --format json` and templates show, as Compose does.
+	Project    string            `json:"project"`
+	Labels     map[string]string `json:"labels"`
+	Publishers []PortBinding     `json:"publishers"`
+	Networks   []string          `json:"networks"`
+	// Set with PsOptions.Details only: one more call a container.
+	Details *ContainerDetails `json:"details,omitempty"`
 }
 
 // PsOptions tune `ps`.
@@ -31,6 +39,8 @@ type PsOptions struct {
 	// `docker compose ps` does.
 	All      bool
 	Services []string
+	// Details fills each row's Details (command, mounts).
+	Details bool
 }
 
 // Ps lists the project's service containers, sorted by service and number.
@@ -39,7 +49,10 @@ func (e *Engine) Ps(ctx context.Context, project string, opts PsOptions) ([]Cont
 	if err != nil {
 		return nil, err
 	}
-	picked := filterContainers(obs.Containers, opts.Services, func(c ObservedContainer) bool { return opts.All || c.Running() })
+	picked := filterContainers(obs.Containers, opts.Services, func(c ObservedContainer) bool {
+		// Paused ones count, as in `docker ps`.
+		return opts.All || c.Running() || c.State == "paused"
+	})
 	rows := make([]ContainerSummary, len(picked))
 	errs := make([]error, len(picked))
 	var wg sync.WaitGroup
@@ -53,6 +66,7 @@ func (e *Engine) Ps(ctx context.Context, project string, opts PsOptions) ([]Cont
 			row := ContainerSummary{
 				ID: c.ID, Name: c.Name, Service: c.Service, Number: c.Number, Image: c.Image,
 				State: c.State, Status: c.Status, Created: c.Created, Ports: []string{},
+				Project: project, Labels: c.Labels, Publishers: c.Ports, Networks: []string{},
 			}
 			for _, p := range c.Ports {
 				row.Ports = append(row.Ports, formatPort(p))
@@ -64,6 +78,15 @@ func (e *Engine) Ps(ctx context.Context, project string, opts PsOptions) ([]Cont
 				return
 			}
 			row.ExitCode, row.StartedAt = cs.ExitCode, cs.StartedAt
+			row.Networks = sortedKeys(cs.Networks)
+			if opts.Details {
+				d, err := e.docker.ContainerDetails(ctx, c.ID)
+				if err != nil {
+					errs[i] = fmt.Errorf("inspect %s: %w", c.Name, err)
+					return
+				}
+				row.Details = &d
+			}
 			if cs.Running {
 				// The daemon keeps a stopped container's last health, which
 				// says nothing about it now.

@@ -36,7 +36,12 @@ func (e *Engine) Pull(ctx context.Context, p *spec.Project, services []string, o
 	for _, ref := range sortedKeys(refs) {
 		g.Go(func() error {
 			buildable := allBuild(p, refs[ref])
-			err := e.pullImage(gctx, ref, refs[ref], !buildable)
+			err := e.pullImage(gctx, ref, refs[ref], !buildable && !opts.IgnorePullFailures)
+			if err != nil && gctx.Err() == nil && !buildable && opts.IgnorePullFailures {
+				e.emit(Status{Object: "image " + ref, Service: refs[ref][0], Phase: PhaseWarning,
+					Detail: "not pulled (" + err.Error() + "); ignored (--ignore-pull-failures)", Done: true})
+				return nil
+			}
 			if err != nil && gctx.Err() == nil && buildable {
 				// One line, not an error and then a warning.
 				reason := err.Error()

@@ -34,6 +34,8 @@ type RunOptions struct {
 	// ServicePorts publishes the service's ports, which a one-off
 	// otherwise leaves to the service's own containers.
 	ServicePorts bool
+	// Publish are ports to publish besides (or without) the service's.
+	Publish []spec.Port
 	// UseAliases gives the one-off the service's network aliases, so it
 	// answers to the service's name; otherwise it is reached by its own.
 	UseAliases bool
@@ -180,6 +182,7 @@ func oneoffSpec(p *spec.Project, s *spec.Service, imageID string, opts RunOption
 	if !opts.ServicePorts {
 		svc.Ports = nil
 	}
+	svc.Ports = append(append([]spec.Port(nil), svc.Ports...), opts.Publish...)
 	svc.Restart = ""
 	if opts.Entrypoint != nil {
 		svc.Entrypoint = opts.Entrypoint

@@ -5,12 +5,17 @@ import (
 	"fmt"
 )
 
-// Start starts the project's stopped containers, dependencies first. It
-// creates nothing: `up` does that.
+// Start starts the project's stopped containers, dependencies first; the
+// named services' stopped dependencies too, as in Compose (read from the
+// depends_on labels, so no stack file is needed). It creates nothing: `up`
+// does that.
 func (e *Engine) Start(ctx context.Context, project string, services []string) error {
 	obs, err := e.observe(ctx, project)
 	if err != nil {
 		return err
+	}
+	if len(services) > 0 {
+		services = withLabelledDependencies(obs, services)
 	}
 	stopped := filterContainers(obs.Containers, services, func(c ObservedContainer) bool { return !c.Running() })
 	if len(obs.Containers) == 0 {
@@ -54,6 +59,32 @@ func filterContainers(cs []ObservedContainer, services []string, keep func(Obser
 		if (len(want) == 0 || want[c.Service]) && keep(c) {
 			out = append(out, c)
 		}
+	}
+	return out
+}
+
+// withLabelledDependencies adds to services every service they depend on,
+// transitively, going by the depends_on labels of their containers.
+func withLabelledDependencies(obs *Observed, services []string) []string {
+	deps := map[string][]string{}
+	for _, c := range obs.Containers {
+		deps[c.Service] = parseDependsOnLabel(c.Labels[LabelComposeDepsOn])
+	}
+	seen := map[string]bool{}
+	var out []string
+	var visit func(string)
+	visit = func(s string) {
+		if seen[s] {
+			return
+		}
+		seen[s] = true
+		out = append(out, s)
+		for _, d := range deps[s] {
+			visit(d)
+		}
+	}
+	for _, s := range services {
+		visit(s)
 	}
 	return out
 }

@@ -3,16 +3,24 @@ package main
 import (
 	"context"
 	"fmt"
+	"slices"
+	"strings"
 
 	"github.com/spf13/cobra"
 
 	"github.com/stack-dev/stack/engine"
+	"github.com/stack-dev/stack/spec"
 )
 
 type buildOptions struct {
 	NoCache  bool
 	Parallel int
 	Quiet    bool // print only the image IDs
+	// BuildArgs override the services' build args: KEY=value, or KEY for
+	// our environment's value.
+	BuildArgs []string
+	Push      bool
+	Pull      bool
 }
 
 func newBuildCmd(g *globalOptions) *cobra.Command {
@@ -31,16 +39,27 @@ same context, Dockerfile and build config are built once.`,
 	f.BoolVar(&opts.NoCache, "no-cache", false, "build without the builder's cache")
 	f.IntVar(&opts.Parallel, "parallel", engine.DefaultImageParallel, "builds in flight at once")
 	f.BoolVarP(&opts.Quiet, "quiet", "q", false, "print only service=image-id lines")
+	f.StringArrayVar(&opts.BuildArgs, "build-arg", nil, "set a build arg, KEY=value or KEY for ours (repeatable)")
+	f.BoolVar(&opts.Push, "push", false, "push the built images to their registries")
+	f.BoolVar(&opts.Pull, "pull", false, "pull newer versions of the base images first")
 	return cmd
 }
 
 func runBuild(ctx context.Context, g *globalOptions, opts buildOptions, services []string) error {
+	args, err := envFlags(opts.BuildArgs)
+	if err != nil {
+		return fmt.Errorf("--build-arg: %w", err)
+	}
 	p, e, done, err := g.stackEngine(services...)
 	if err != nil {
 		return err
 	}
 	defer done()
-	ids, err := e.Build(ctx, p, services, engine.ImageOptions{Build: true, NoCache: opts.NoCache, Parallel: opts.Parallel})
+	setBuildArgs(p, services, args)
+	ids, err := e.Build(ctx, p, services, engine.ImageOptions{Build: true, NoCache: opts.NoCache, Parallel: opts.Parallel, PullParent: opts.Pull})
+	if err == nil && opts.Push {
+		err = e.Push(ctx, p, services)
+	}
 	done()
 	if err != nil {
 		return err
@@ -53,4 +72,21 @@ func runBuild(ctx context.Context, g *globalOptions, opts buildOptions, services
 		}
 	}
 	return nil
+}
+
+// setBuildArgs sets --build-arg values on the build of each named service
+// (all when none are named), as Compose does.
+func setBuildArgs(p *spec.Project, services []string, args []string) {
+	for name, s := range p.Services {
+		if s.Build == nil || len(services) > 0 && !slices.Contains(services, name) {
+			continue
+		}
+		for _, kv := range args {
+			k, v, _ := strings.Cut(kv, "=")
+			if s.Build.Args == nil {
+				s.Build.Args = map[string]string{}
+			}
+			s.Build.Args[k] = v
+		}
+	}
 }

@@ -18,14 +18,15 @@ type downOptions struct {
 func newDownCmd(g *globalOptions) *cobra.Command {
 	var opts downOptions
 	cmd := &cobra.Command{
-		Use:   "down",
+		Use:   "down [service...]",
 		Short: "Stop and remove the stack's containers and networks",
 		Long: `Stop and remove the stack's containers, dependents first, then its
 networks. Named volumes are kept unless -v. Works from labels alone: with -p
-no stack file is needed.`,
-		Args: cobra.NoArgs,
+no stack file is needed. With service names only their containers go;
+networks and volumes are kept.`,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return runDown(cmd.Context(), g, opts)
+			opts.RemoveOrphans = opts.RemoveOrphans || g.RemoveOrphans
+			return runDown(cmd.Context(), g, opts, args)
 		},
 	}
 	cmd.Flags().BoolVarP(&opts.Volumes, "volumes", "v", false, "also remove the stack's named volumes")
@@ -34,13 +35,16 @@ no stack file is needed.`,
 	return cmd
 }
 
-func runDown(ctx context.Context, g *globalOptions, opts downOptions) error {
+func runDown(ctx context.Context, g *globalOptions, opts downOptions, services []string) error {
 	project, p, e, done, err := g.projectEngine()
 	if err != nil {
 		return err
 	}
 	defer done()
-	down := engine.DownOptions{Volumes: opts.Volumes, RemoveOrphans: opts.RemoveOrphans, Timeout: opts.Timeout}
+	if err := g.checkServices(ctx, project, p, e, services); err != nil {
+		return err
+	}
+	down := engine.DownOptions{Volumes: opts.Volumes, RemoveOrphans: opts.RemoveOrphans, Timeout: opts.Timeout, Services: services}
 	if p != nil {
 		down.Project = p
 		down.Known = map[string]bool{}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 
@@ -15,19 +16,18 @@ import (
 func newEventsCmd(g *globalOptions) *cobra.Command {
 	var asJSON bool
 	cmd := &cobra.Command{
-		Use:   "events",
+		Use:   "events [service...]",
 		Short: "Stream the engine's events for the stack's containers, networks and volumes",
-		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return runEvents(cmd.Context(), g, asJSON)
+			return runEvents(cmd.Context(), g, asJSON, args)
 		},
 	}
 	cmd.Flags().BoolVar(&asJSON, "json", false, "one JSON object per line")
 	return cmd
 }
 
-func runEvents(ctx context.Context, g *globalOptions, asJSON bool) error {
-	project, _, e, done, err := g.projectEngine()
+func runEvents(ctx context.Context, g *globalOptions, asJSON bool, services []string) error {
+	project, e, done, err := g.serviceEngine(ctx, services)
 	if err != nil {
 		return err
 	}
@@ -36,6 +36,9 @@ func runEvents(ctx context.Context, g *globalOptions, asJSON bool) error {
 	defer stop()
 	enc := json.NewEncoder(g.stdout)
 	return e.Events(ctx, project, func(ev engine.Event) {
+		if len(services) > 0 && !slices.Contains(services, ev.Attributes[engine.LabelService]) {
+			return
+		}
 		if asJSON {
 			enc.Encode(struct {
 				Time       string            `json:"time"`

@@ -96,6 +96,11 @@ const exitInterrupted = 130
 // envFlags turns -e flags into KEY=value: a bare KEY takes our own value,
 // and is left out when we have none, as Compose does.
 func envFlags(flags []string) ([]string, error) {
+	return envFlagsFrom(flags, os.LookupEnv)
+}
+
+// envFlagsFrom is envFlags with KEY's value from lookup.
+func envFlagsFrom(flags []string, lookup func(string) (string, bool)) ([]string, error) {
 	var env []string
 	for _, kv := range flags {
 		key, _, hasValue := strings.Cut(kv, "=")
@@ -104,7 +109,7 @@ func envFlags(flags []string) ([]string, error) {
 		}
 		if hasValue {
 			env = append(env, kv)
-		} else if v, ok := os.LookupEnv(key); ok {
+		} else if v, ok := lookup(key); ok {
 			env = append(env, key+"="+v)
 		}
 	}

@@ -18,6 +18,7 @@ type logsOptions struct {
 	Timestamps bool
 	NoPrefix   bool
 	Since      time.Duration
+	Index      int // 0: every replica
 }
 
 func newLogsCmd(g *globalOptions) *cobra.Command {
@@ -43,6 +44,7 @@ start, from where they left off.`,
 	f.BoolVar(&opts.Timestamps, "timestamps", false, "show timestamps")
 	f.BoolVar(&opts.NoPrefix, "no-log-prefix", false, "do not prefix lines with the container")
 	f.DurationVar(&opts.Since, "since", 0, "only output of the last duration, e.g. 10m")
+	f.IntVar(&opts.Index, "index", 0, "only the output of this replica of each service")
 	return cmd
 }
 
@@ -69,7 +71,15 @@ func runLogs(ctx context.Context, g *globalOptions, opts logsOptions, services [
 		lopts.Rejoin = true
 		lopts.Ended = func(container, _ string, code int) { printer.Message(exitedMessage(container, code)) }
 	}
-	err = e.Logs(ctx, project, lopts, printer.Print)
+	sink := printer.Print
+	if opts.Index > 0 {
+		sink = func(l engine.LogLine) {
+			if l.Number == opts.Index {
+				printer.Print(l)
+			}
+		}
+	}
+	err = e.Logs(ctx, project, lopts, sink)
 	if ctx.Err() != nil {
 		return nil // Ctrl-C ends a follow; that is not a failure
 	}

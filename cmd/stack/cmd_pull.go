@@ -9,7 +9,8 @@ import (
 )
 
 type pullOptions struct {
-	Parallel int
+	Parallel       int
+	IgnoreFailures bool
 }
 
 func newPullCmd(g *globalOptions) *cobra.Command {
@@ -25,6 +26,7 @@ image in a registry yet; its failed pull is only a warning.`,
 		},
 	}
 	cmd.Flags().IntVar(&opts.Parallel, "parallel", engine.DefaultImageParallel, "pulls in flight at once")
+	cmd.Flags().BoolVar(&opts.IgnoreFailures, "ignore-pull-failures", false, "warn of an image that cannot be pulled and pull the others")
 	return cmd
 }
 
@@ -34,5 +36,5 @@ func runPull(ctx context.Context, g *globalOptions, opts pullOptions, services [
 		return err
 	}
 	defer done()
-	return e.Pull(ctx, p, services, engine.ImageOptions{Parallel: opts.Parallel})
+	return e.Pull(ctx, p, services, engine.ImageOptions{Parallel: opts.Parallel, IgnorePullFailures: opts.IgnoreFailures})
 }

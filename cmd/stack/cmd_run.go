@@ -14,13 +14,15 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/stack-dev/stack/engine"
+	"github.com/stack-dev/stack/spec"
 )
 
 type runOptions struct {
-	Remove bool
-	Detach bool
-	NoTTY  bool
-	NoDeps bool
+	Publish []string // --publish, [[ip:]host:]container[/proto]
+	Remove  bool
+	Detach  bool
+	NoTTY   bool
+	NoDeps  bool
 	// ServicePorts and UseAliases give the one-off what the service's
 	// containers have: published ports, network aliases.
 	ServicePorts bool
@@ -61,6 +63,10 @@ as soon as it exits with --rm.`,
 	f.BoolVarP(&opts.NoTTY, "no-tty", "T", false, "do not allocate a TTY, even when stdin is a terminal")
 	f.BoolVar(&opts.NoDeps, "no-deps", false, "do not start the service's dependencies")
 	f.BoolVar(&opts.ServicePorts, "service-ports", false, "publish the service's ports (left out by default)")
+	// -p is --publish here, as in Docker Compose; the global -p goes
+	// before the command (see logs' --follow).
+	f.StringVar(&g.ProjectName, "project-name", "", "project name; -p before the command")
+	f.StringArrayVarP(&opts.Publish, "publish", "p", nil, "publish a port of the one-off, [[ip:]host:]container[/proto] (repeatable)")
 	f.BoolVar(&opts.UseAliases, "use-aliases", false, "answer to the service's name on its networks (by default only to the one-off's own)")
 	f.StringArrayVarP(&opts.Env, "env", "e", nil, "set an environment variable, KEY=value or KEY to pass ours (repeatable)")
 	f.StringVar(&opts.Entrypoint, "entrypoint", "", `replace the entrypoint (split like a shell command line; "" clears it)`)
@@ -105,9 +111,19 @@ func passInterrupts(parent context.Context, attached *atomic.Bool, stderr io.Wri
 }
 
 func runRun(ctx context.Context, g *globalOptions, opts runOptions, args []string) error {
-	env, err := envFlags(opts.Env)
+	// -e KEY takes its value from our environment, else from .env or
+	// --env-file, as in Compose.
+	env, err := envFlagsFrom(opts.Env, g.lookupEnv)
 	if err != nil {
 		return err
+	}
+	var publish []spec.Port
+	for _, ps := range opts.Publish {
+		ports, err := spec.ParsePorts(ps)
+		if err != nil {
+			return fmt.Errorf("--publish %q: %w", ps, err)
+		}
+		publish = append(publish, ports...)
 	}
 	var entrypoint []string
 	switch {
@@ -154,6 +170,7 @@ func runRun(ctx context.Context, g *globalOptions, opts runOptions, args []strin
 		Name:         opts.Name,
 		NoDeps:       opts.NoDeps,
 		ServicePorts: opts.ServicePorts,
+		Publish:      publish,
 		UseAliases:   opts.UseAliases,
 		Detach:       opts.Detach,
 		Remove:       opts.Remove,

@@ -13,7 +13,7 @@ import (
 )
 
 func newScaleCmd(g *globalOptions) *cobra.Command {
-	var wait bool
+	var wait, noDeps bool
 	cmd := &cobra.Command{
 		Use:   "scale service=N...",
 		Short: "Set the number of containers of services",
@@ -22,14 +22,15 @@ highest-numbered replicas; scaling up fills the lowest free numbers. Other
 containers are left as they are. The count holds until the next plain
 ` + "`stack up`" + `, which goes back to the replicas in the stack file.`,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return runScale(cmd.Context(), g, wait, args)
+			return runScale(cmd.Context(), g, wait, noDeps, args)
 		},
 	}
 	cmd.Flags().BoolVar(&wait, "wait", false, "wait until the new replicas are running (healthy where they have a healthcheck)")
+	cmd.Flags().BoolVar(&noDeps, "no-deps", false, "do not start the services' dependencies")
 	return cmd
 }
 
-func runScale(ctx context.Context, g *globalOptions, wait bool, args []string) error {
+func runScale(ctx context.Context, g *globalOptions, wait, noDeps bool, args []string) error {
 	if len(args) == 0 {
 		return errors.New("scale: name at least one service=N")
 	}
@@ -54,7 +55,7 @@ func runScale(ctx context.Context, g *globalOptions, wait bool, args []string) e
 	}
 	defer done()
 	_, err = e.Up(ctx, p, engine.UpOptions{
-		Plan: engine.PlanOptions{Services: services, Scale: scale, NoRecreate: true},
+		Plan: engine.PlanOptions{Services: services, Scale: scale, NoRecreate: true, NoDeps: noDeps},
 		Wait: wait,
 	})
 	return err

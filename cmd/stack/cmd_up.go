@@ -35,6 +35,12 @@ type upOptions struct {
 	Pull          string
 	TTL           time.Duration // > 0: a session the reaper removes after this long
 	Yes           bool // recreate volumes whose config changed
+	// Compose's flags: abort only on a failure; follow the dependencies'
+	// logs too; accepted as no-ops.
+	NoDeps             bool
+	AbortOnFailure     bool
+	AttachDependencies bool
+	Menu               bool
 }
 
 func newUpCmd(g *globalOptions) *cobra.Command {
@@ -47,6 +53,12 @@ volumes, and start containers in dependency order. Without -d, follow the
 containers' logs until Ctrl-C, which stops the stack gracefully; a second
 Ctrl-C kills it.`,
 		RunE: func(cmd *cobra.Command, args []string) error {
+			// The global --dry-run, --parallel and COMPOSE_REMOVE_ORPHANS.
+			opts.DryRun = opts.DryRun || g.DryRun
+			opts.RemoveOrphans = opts.RemoveOrphans || g.RemoveOrphans
+			if g.Parallel > 0 && !cmd.Flags().Changed("parallel") {
+				opts.Parallel = g.Parallel
+			}
 			return runUp(cmd.Context(), g, opts, args)
 		},
 	}
@@ -54,7 +66,7 @@ Ctrl-C kills it.`,
 	f.BoolVarP(&opts.Detach, "detach", "d", false, "start in the background and return")
 	f.BoolVar(&opts.DryRun, "dry-run", false, "print the plan and change nothing")
 	f.BoolVar(&opts.Wait, "wait", false, "return once every service is running (healthy where it has a healthcheck) and every job completed; implies -d")
-	f.DurationVar(&opts.WaitTimeout, "wait-timeout", 0, "give up waiting after this long (with --wait)")
+	f.Var(durationFlag{&opts.WaitTimeout}, "wait-timeout", "give up waiting after this long (with --wait; seconds or a duration)")
 	f.BoolVar(&opts.ForceRecreate, "force-recreate", false, "recreate containers even if unchanged (of the named services only, when services are named; their dependencies only if changed)")
 	f.BoolVar(&opts.NoRecreate, "no-recreate", false, "never recreate existing containers")
 	f.BoolVarP(&opts.Yes, "yes", "y", false, "recreate volumes whose configuration changed, losing their data (as Compose's answer yes)")
@@ -67,6 +79,10 @@ Ctrl-C kills it.`,
 	f.BoolVar(&opts.Build, "build", false, "build images even if their context is unchanged")
 	f.StringVar(&opts.Pull, "pull", "", "pull images: always, missing, never (default: each service's pull_policy)")
 	f.DurationVar(&opts.TTL, "ttl", 0, "remove the stack's containers, networks and volumes after this long (by the reaper, or `stack reap`)")
+	f.BoolVar(&opts.NoDeps, "no-deps", false, "with services named, do not start (or wait for) their dependencies")
+	f.BoolVar(&opts.AbortOnFailure, "abort-on-container-failure", false, "stop the whole stack when a container exits with a non-zero code (attached mode)")
+	f.BoolVar(&opts.AttachDependencies, "attach-dependencies", false, "with services named, also follow the logs of their dependencies")
+	f.BoolVar(&opts.Menu, "menu", false, "accepted for Docker Compose scripts; stack has no interactive menu")
 	return cmd
 }
 
@@ -124,6 +140,7 @@ func runUp(ctx context.Context, g *globalOptions, opts upOptions, services []str
 			Services: services, Scale: scale,
 			ForceRecreate: opts.ForceRecreate, NoRecreate: opts.NoRecreate,
 			RecreateVolumes: opts.Yes,
+			NoDeps: opts.NoDeps,
 		},
 		Images:        engine.ImageOptions{Build: opts.Build, Pull: opts.Pull},
 		Parallel:      opts.Parallel,
@@ -155,10 +172,17 @@ func runUp(ctx context.Context, g *globalOptions, opts upOptions, services []str
 		}
 	}
 	if opts.Detach || opts.Wait {
-		if opts.AbortOnExit || opts.ExitCodeFrom != "" {
-			return errors.New("--abort-on-container-exit and --exit-code-from need attached mode (no -d or --wait)")
+		if opts.AbortOnExit || opts.AbortOnFailure || opts.ExitCodeFrom != "" {
+			return errors.New("--abort-on-container-exit, --abort-on-container-failure and --exit-code-from need attached mode (no -d or --wait)")
 		}
 		return nil
+	}
+	if opts.AttachDependencies && len(services) > 0 {
+		closure, err := p.Closure(services)
+		if err != nil {
+			return err
+		}
+		services = closure
 	}
 	if opts.ExitCodeFrom != "" {
 		if _, ok := p.Services[opts.ExitCodeFrom]; !ok {
@@ -204,7 +228,7 @@ func attach(ctx context.Context, g *globalOptions, e *engine.Engine, p *spec.Pro
 					codes[service] = code
 					codesMu.Unlock()
 				}
-				if opts.AbortOnExit {
+				if opts.AbortOnExit || opts.AbortOnFailure && code != 0 {
 					select {
 					case exited <- exit{container, code}:
 					default:
@@ -224,6 +248,9 @@ func attach(ctx context.Context, g *globalOptions, e *engine.Engine, p *spec.Pro
 		stopping = "gracefully stopping... (press Ctrl+C again to force)"
 	case x := <-exited:
 		stopping = x.container + " exited; stopping the stack (--abort-on-container-exit)"
+		if !opts.AbortOnExit {
+			stopping = fmt.Sprintf("%s failed with exit code %d; stopping the stack (--abort-on-container-failure)", x.container, x.code)
+		}
 		abortCode = max(x.code, 0)
 	}
 	if stopping != "" {

@@ -54,3 +54,27 @@ func (f stopTimeoutFlag) Type() string { return "duration" }
 func addStopTimeoutFlag(fs *pflag.FlagSet, timeout **time.Duration, what string) {
 	fs.VarP(stopTimeoutFlag{timeout}, "timeout", "t", what+" (seconds or a duration, counted in whole seconds; 0 kills at once; default: each service's stop_grace_period)")
 }
+
+// durationFlag is a duration flag that also takes bare seconds ("3",
+// "1.5"), as Docker Compose's --wait-timeout does.
+type durationFlag struct{ d *time.Duration }
+
+var _ pflag.Value = durationFlag{}
+
+func (f durationFlag) String() string {
+	if f.d == nil || *f.d == 0 {
+		return ""
+	}
+	return f.d.String()
+}
+
+func (f durationFlag) Set(s string) error {
+	var p *time.Duration
+	if err := (stopTimeoutFlag{&p}).Set(s); err != nil {
+		return err
+	}
+	*f.d = *p
+	return nil
+}
+
+func (f durationFlag) Type() string { return "duration" }

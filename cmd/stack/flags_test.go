@@ -106,3 +106,18 @@ func TestStopTimeoutFlag(t *testing.T) {
 		t.Errorf("unset flag prints %q, want nothing", s)
 	}
 }
+
+func TestDurationFlag(t *testing.T) {
+	for in, want := range map[string]time.Duration{"3": 3 * time.Second, "1.5": 1500 * time.Millisecond, "2m": 2 * time.Minute, "0": 0} {
+		var d time.Duration
+		if err := (durationFlag{&d}).Set(in); err != nil || d != want {
+			t.Errorf("Set(%q): %v, %v; want %v", in, d, err, want)
+		}
+	}
+	for _, bad := range []string{"soon", "-1", "-2s"} {
+		var d time.Duration
+		if err := (durationFlag{&d}).Set(bad); err == nil {
+			t.Errorf("Set(%q): no error", bad)
+		}
+	}
+}

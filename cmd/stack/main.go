@@ -23,6 +23,7 @@ import (
 	"go.uber.org/zap/zapcore"
 
 	"github.com/stack-dev/stack/engine"
+	"github.com/stack-dev/stack/engine/dryrun"
 	"github.com/stack-dev/stack/engine/mobydocker"
 	"github.com/stack-dev/stack/internal/ui"
 	"github.com/stack-dev/stack/spec"
@@ -42,6 +43,8 @@ type globalOptions struct {
 	LogLevel    string
 	Progress    string
 	ProjectDir  string
+
+	composeGlobals
 
 	stdout, stderr io.Writer
 	log            *zap.Logger
@@ -90,7 +93,17 @@ func newRootCmd(g *globalOptions) *cobra.Command {
 		// x.hcl logs -f` reads the first -f as the file and the second as
 		// logs' --follow, as in Docker Compose.
 		TraverseChildren: true,
+		// Strict, as scripts need: an unknown verb is an error with
+		// cobra's suggestion, not the help text and exit 0.
+		Args: unknownCommand,
+		RunE: func(cmd *cobra.Command, args []string) error { return cmd.Help() },
 		PersistentPreRunE: func(cmd *cobra.Command, args []string) error {
+			if err := g.applyEnv(cmd.Flags(), cmd.Root().PersistentFlags()); err != nil {
+				return err
+			}
+			if err := g.applyComposeGlobals(cmd); err != nil {
+				return err
+			}
 			log, err := newLogger(g.LogLevel, g.stderr)
 			if err != nil {
 				return err
@@ -109,7 +122,9 @@ func newRootCmd(g *globalOptions) *cobra.Command {
 	f.StringArrayVar(&g.Vars, "var", nil, "HCL variable value name=value (repeatable)")
 	f.StringVar(&g.LogLevel, "log-level", "warn", "log level: debug, info, warn, error")
 	f.StringVar(&g.Progress, "progress", ui.ModeAuto, "progress output: auto, tty, plain, json, quiet")
+	addComposeGlobals(f, g)
 	root.AddCommand(commands(g)...)
+	registerCompletions(root, g)
 	return root
 }
 
@@ -136,7 +151,20 @@ func commands(g *globalOptions) []*cobra.Command {
 		newVersionCmd(g),
 		newExecCmd(g),
 		newRunCmd(g),
+		newKillCmd(g),
+		newPauseCmd(g),
+		newUnpauseCmd(g),
+		newRmCmd(g),
+		newTopCmd(g),
+		newImagesCmd(g),
+		newVolumesCmd(g),
+		newCpCmd(g),
 		newExportCmd(g),
+		newCommitCmd(g),
+		newStatsCmd(g),
+		newAttachCmd(g),
+		newPublishCmd(g),
+		newCreateCmd(g),
 		newReapCmd(g),
 		newPortCmd(g),
 		newLsCmd(g),
@@ -173,9 +201,19 @@ func (g *globalOptions) loadOptions() (spec.LoadOptions, error) {
 	if g.ProjectName != "" && spec.NormalizeProjectName(g.ProjectName) != g.ProjectName {
 		return spec.LoadOptions{}, fmt.Errorf("-p %q: a project name has only lowercase letters, digits, - and _, and starts with a letter or digit", g.ProjectName)
 	}
+	workingDir := g.ProjectDir
+	if len(g.Files) == 0 && workingDir == "" {
+		// No stack file here: the nearest parent folder with one, as in
+		// Compose.
+		if dir := findInParents(spec.LoadOptions{}); dir != "" {
+			if wd, _ := os.Getwd(); dir != wd {
+				workingDir = dir
+			}
+		}
+	}
 	return spec.LoadOptions{
 		Files:       g.Files,
-		WorkingDir:  g.ProjectDir,
+		WorkingDir:  workingDir,
 		ProjectName: g.ProjectName,
 		Profiles:    g.Profiles,
 		EnvFiles:    g.EnvFiles,
@@ -261,27 +299,36 @@ func (g *globalOptions) serviceEngine(ctx context.Context, services []string) (p
 	if err != nil {
 		return "", nil, nil, err
 	}
+	if err := g.checkServices(ctx, project, p, e, services); err != nil {
+		done()
+		return "", nil, nil, err
+	}
+	return project, e, done, nil
+}
+
+// checkServices refuses a service name that is neither in the stack file p
+// (which may be nil) nor has containers in the project.
+func (g *globalOptions) checkServices(ctx context.Context, project string, p *spec.Project, e *engine.Engine, services []string) error {
 	var observed map[string]bool
 	for _, name := range services {
 		if p != nil && (p.Services[name] != nil || p.Disabled[name] != nil) {
 			continue
 		}
 		if observed == nil {
+			var err error
 			if observed, err = e.ServiceNames(ctx, project); err != nil {
-				done()
-				return "", nil, nil, err
+				return err
 			}
 		}
 		if !observed[name] {
-			done()
 			if info, statErr := os.Stat(name); statErr == nil && !info.IsDir() {
 				// `stack logs -f stack.hcl`: -f after the command is not --file.
-				return "", nil, nil, fmt.Errorf("no such service: %s (a file? give the stack file before the command: stack -f %s ...)", name, name)
+				return fmt.Errorf("no such service: %s (a file? give the stack file before the command: stack -f %s ...)", name, name)
 			}
-			return "", nil, nil, fmt.Errorf("no such service: %s", name)
+			return fmt.Errorf("no such service: %s", name)
 		}
 	}
-	return project, e, done, nil
+	return nil
 }
 
 // newEngine connects to Docker and returns an engine whose progress goes to
@@ -291,6 +338,9 @@ func (g *globalOptions) newEngine() (e *engine.Engine, done func(), err error) {
 	docker, err := mobydocker.New(g.log)
 	if err != nil {
 		return nil, nil, err
+	}
+	if g.DryRun {
+		return g.withProgress(engine.New(dryrun.New(docker, g.stderr), g.log, nil))
 	}
 	return g.withProgress(engine.New(docker, g.log, nil))
 }

@@ -16,6 +16,7 @@ type FakeContainer struct {
 	Spec       engine.ContainerSpec
 	ImageID    string
 	State      string // created, running, exited
+	Paused     bool   // a running container frozen by ContainerPause
 	ExitCode   int
 	Health     string // "", starting, healthy, unhealthy
 	HealthLog  []string
@@ -24,6 +25,9 @@ type FakeContainer struct {
 	FinishedAt time.Time
 	Networks   map[string][]string // network name -> aliases
 	Anonymous  []string            // anonymous volumes, removed with it
+	// Filesystem is what the archive API sees (cp, export): path -> file,
+	// seeded with Spec.Files. Read it through CopyFromContainer.
+	Filesystem map[string]FakeFile
 
 	logs []logLine
 	// changed is closed and replaced on every state or log change, waking
@@ -43,6 +47,7 @@ func (c *FakeContainer) snapshot() *FakeContainer {
 	cp.Spec.Labels = maps.Clone(c.Spec.Labels)
 	cp.HealthLog = slices.Clone(c.HealthLog)
 	cp.Networks = maps.Clone(c.Networks)
+	cp.Filesystem = maps.Clone(c.Filesystem)
 	cp.logs = nil
 	cp.changed = nil
 	return &cp
@@ -67,6 +72,9 @@ func (c *FakeContainer) list() engine.Container {
 	}
 	if ctr.Labels == nil {
 		ctr.Labels = map[string]string{}
+	}
+	if c.State == "running" && c.Paused {
+		ctr.State = "paused"
 	}
 	return ctr
 }

@@ -287,7 +287,7 @@ func (f *Fake) Container(id string) (*FakeContainer, error) {
 
 // exit moves c to exited with code; the caller holds f.mu.
 func (f *Fake) exit(c *FakeContainer, code int) {
-	c.State, c.ExitCode, c.FinishedAt = "exited", code, f.now()
+	c.State, c.ExitCode, c.FinishedAt, c.Paused = "exited", code, f.now(), false
 	c.touch()
 	f.emitContainer(c, "die", map[string]string{"exitCode": strconv.Itoa(code)})
 	if c.Spec.AutoRemove {

@@ -47,6 +47,11 @@ func Run(t *testing.T, newDocker func(t *testing.T) engine.Docker, image string)
 		{"Exec", testExec},
 		{"ExecAttach", testExecAttach},
 		{"ContainerAttach", testContainerAttach},
+		{"Pause", testPause},
+		{"TopAndDetails", testTopAndDetails},
+		{"ImageAndVolumeDetails", testImageAndVolumeDetails},
+		{"Archive", testArchive},
+		{"Stats", testStats},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

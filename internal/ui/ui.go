@@ -44,10 +44,14 @@ func Width(w io.Writer) int {
 }
 
 // ColorEnabled reports whether to color output to w: only on a terminal,
-// and never with NO_COLOR set (https://no-color.org).
+// and never with NO_COLOR set (https://no-color.org); always with
+// CLICOLOR_FORCE=1 (--ansi always).
 func ColorEnabled(w io.Writer) bool {
 	if _, ok := os.LookupEnv("NO_COLOR"); ok {
 		return false
+	}
+	if os.Getenv("CLICOLOR_FORCE") == "1" {
+		return true
 	}
 	return IsTerminal(w)
 }
