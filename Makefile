@@ -6,7 +6,7 @@ STACK    := bin/stack
 EXAMPLE  ?= stack.hcl.example
 export CGO_ENABLED ?= 0
 
-.PHONY: build up down test vet fuzz bench clean
+.PHONY: build up down test vet fuzz bench clean docs
 
 build: $(STACK)
 
