@@ -21,11 +21,11 @@ func configHash(cs ContainerSpec) string {
 	labels := make(map[string]string, len(cs.Labels))
 	for k, v := range cs.Labels {
 		switch k {
-		case LabelNumber, LabelComposeDepsOn, LabelConfigHash, LabelWorkingDir, LabelConfigFiles:
+		case LabelNumber, LabelComposeDepsOn, LabelConfigHash:
 			continue
 		}
-		if strings.HasPrefix(k, LabelSessionPrefix) {
-			continue // who owns a stack does not change its containers
+		if unhashedLabel(k) {
+			continue
 		}
 		labels[k] = v
 	}
@@ -37,4 +37,10 @@ func configHash(cs ContainerSpec) string {
 	}
 	sum := sha256.Sum256(b)
 	return hex.EncodeToString(sum[:])
+}
+
+// unhashedLabel reports the labels that say where a stack file was or who
+// owns the stack (a test session): they never make an object differ.
+func unhashedLabel(k string) bool {
+	return k == LabelWorkingDir || k == LabelConfigFiles || strings.HasPrefix(k, LabelSessionPrefix)
 }

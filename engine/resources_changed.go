@@ -33,11 +33,12 @@ import (
 const LabelResourceHash = "dev.stack.config-hash"
 
 // resourceHash hashes a network or volume spec whose labels are labels,
-// without the labels that say where the stack file was, as configHash.
+// without the labels that say where the stack file was or who owns the
+// stack, as configHash.
 func resourceHash(v any, labels map[string]string) string {
 	saved := map[string]string{}
-	for _, k := range []string{LabelWorkingDir, LabelConfigFiles} {
-		if val, ok := labels[k]; ok {
+	for k, val := range labels {
+		if unhashedLabel(k) {
 			saved[k] = val
 			delete(labels, k)
 		}
