@@ -67,6 +67,13 @@ func TestRuntimeKeysRefused(t *testing.T) {
     pids_limit: 100
     cpu_shares: 512
     use_api_socket: true
+    post_start:
+      - command: [/a]
+        user: root
+      - command: [/b]
+  maker:
+    provider:
+      type: fakecloud
 `), 0o644)
 	if err != nil {
 		t.Fatal(err)
@@ -75,9 +82,27 @@ func TestRuntimeKeysRefused(t *testing.T) {
 	if err == nil {
 		t.Fatal("export succeeded, want the runtime keys refused")
 	}
-	for _, key := range []string{"ipc", "uts", "ulimits", "devices[0]", "dns", "logging", "volumes_from[0]", "pids_limit", "cpu_shares", "use_api_socket"} {
+	for _, key := range []string{"ipc", "uts", "ulimits", "devices[0]", "dns", "logging", "volumes_from[0]", "pids_limit", "cpu_shares", "use_api_socket", "post_start[0].user", "post_start[1]"} {
 		if !strings.Contains(err.Error(), "services.app."+key+":") {
 			t.Errorf("error does not refuse services.app.%s:\n%v", key, err)
 		}
+	}
+	if !strings.Contains(err.Error(), "services.maker.provider:") {
+		t.Errorf("error does not refuse the provider service:\n%v", err)
+	}
+}
+
+func TestHooksOnThePod(t *testing.T) {
+	m := export(t, exportCase{file: "testdata/fixtures/runtime.yaml"})
+	pod := find[*appsv1.Deployment](t, m, "Deployment", "migrator").Spec.Template.Spec
+	c := pod.Containers[0]
+	if c.Lifecycle == nil || c.Lifecycle.PostStart == nil || c.Lifecycle.PreStop == nil ||
+		!slices.Equal(c.Lifecycle.PostStart.Exec.Command, []string{"/notify", "started"}) ||
+		!slices.Equal(c.Lifecycle.PreStop.Exec.Command, []string{"/drain"}) {
+		t.Fatalf("lifecycle %+v: want post_start and pre_stop as exec handlers", c.Lifecycle)
+	}
+	if len(pod.InitContainers) != 1 || !slices.Equal(pod.InitContainers[0].Command, []string{"/migrate", "up"}) ||
+		pod.InitContainers[0].Image != "ghcr.io/acme/migrate:3" {
+		t.Errorf("init containers %+v: want pre_start as one, on the service's image", pod.InitContainers)
 	}
 }

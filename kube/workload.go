@@ -182,6 +182,7 @@ func (x *exporter) podSpec(s *spec.Service) (corev1.PodSpec, []corev1.Persistent
 	claims := x.mounts(s, &c, &pod)
 	x.files(s, &c, &pod)
 	x.initWaits(s, &pod)
+	x.hooks(s, &c, &pod) // pre_start after the waits, as Compose runs it once they are met
 	pod.Containers = []corev1.Container{c}
 
 	for i, h := range s.ExtraHosts {
