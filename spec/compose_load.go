@@ -32,6 +32,10 @@ func loadCompose(opts LoadOptions) (*Project, error) {
 		cli.WithLoadOptions(
 			loader.WithUnsupportedAttributesCheck(unsupportedComposePatterns(), nil),
 			func(o *loader.Options) { o.SkipResolveEnvironment = true }, // compose_env.go
+			func(o *loader.Options) {
+				o.SkipInterpolation = opts.NoInterpolate
+				o.SkipConsistencyCheck = opts.NoConsistency
+			},
 			loader.WithSupportedAttributes(supportedComposePaths(), func(found []loader.UnsupportedAttribute) {
 				findings = found
 			}),

@@ -37,6 +37,12 @@ type LoadOptions struct {
 	VarFiles []string
 	// Vars are --var name=value settings, the highest precedence.
 	Vars map[string]string
+	// NoInterpolate leaves ${VAR} in compose values as written, and
+	// NoConsistency skips the checks across the file (undefined networks,
+	// dependencies, ...): for `config` of a file in progress, as Compose's
+	// --no-interpolate and --no-consistency. Neither is for running a stack.
+	NoInterpolate bool
+	NoConsistency bool
 	// Services are the services named on the command line: a missing
 	// env_file of a service neither they nor their dependencies need is
 	// no error, as in Compose (empty: every service needs its files).
@@ -59,6 +65,9 @@ func Load(opts LoadOptions) (*Project, error) {
 	}
 	var p *Project
 	if isHCL(files[0]) {
+		if opts.NoInterpolate || opts.NoConsistency {
+			return nil, fmt.Errorf("%s: --no-interpolate and --no-consistency are for compose files; an HCL stack is evaluated as a whole", files[0])
+		}
 		if len(files) > 1 {
 			return nil, fmt.Errorf("%s: several HCL files cannot be merged; compose stacks with an include block", files[1])
 		}
@@ -73,6 +82,10 @@ func Load(opts LoadOptions) (*Project, error) {
 		p.Name = opts.ProjectName
 	}
 	normalize(p)
+	p.Uninterpolated = opts.NoInterpolate
+	if opts.NoConsistency {
+		return p, nil
+	}
 	if err := Validate(p); err != nil {
 		return nil, err
 	}

@@ -30,6 +30,10 @@ type Project struct {
 	// enabled services are errors unless the dependency is not required.
 	Disabled map[string]*Service
 
+	// Uninterpolated says the project was loaded with NoInterpolate: its
+	// values hold ${VAR} as written, and are printed so.
+	Uninterpolated bool `json:"-"`
+
 	// Warnings are problems that do not stop the stack: keys the model
 	// does not support, lint findings from loading.
 	Warnings []Diagnostic

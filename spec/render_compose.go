@@ -15,7 +15,10 @@ import (
 // `docker compose config` does, in format "yaml" or "json". Secret values
 // are never printed: inline secret content is left out.
 func MarshalCompose(p *Project, format string) ([]byte, error) {
-	cp := escapeInterpolation(toComposeProject(p))
+	cp := toComposeProject(p)
+	if !p.Uninterpolated {
+		cp = escapeInterpolation(cp)
+	}
 	switch format {
 	case "yaml", "":
 		return cp.MarshalYAML()

@@ -21,6 +21,8 @@ type configOptions struct {
 	Volumes  bool   // print only the volume keys
 	Images   bool   // print only the services' image names
 	Hash     string // "*" or service names, comma-separated: print their config hashes
+
+	NoInterpolate, NoConsistency bool
 }
 
 func newConfigCmd(g *globalOptions) *cobra.Command {
@@ -40,6 +42,8 @@ func newConfigCmd(g *globalOptions) *cobra.Command {
 	f.BoolVar(&opts.Volumes, "volumes", false, "print the volume names, one a line")
 	f.StringVar(&opts.Hash, "hash", "", `print the config hash of these services ("*" for all, or names joined by commas): "service hash" lines`)
 	f.BoolVar(&opts.Images, "images", false, "print the services' image names (a built one's default name), one a line")
+	f.BoolVar(&opts.NoInterpolate, "no-interpolate", false, "leave ${VAR} in compose values as written")
+	f.BoolVar(&opts.NoConsistency, "no-consistency", false, "skip the checks across the file (undefined networks, dependencies, ...); the output may not run")
 	return cmd
 }
 
@@ -49,6 +53,7 @@ func runConfig(ctx context.Context, g *globalOptions, opts configOptions, out io
 	default:
 		return fmt.Errorf("--format %q: want yaml, json or hcl", opts.Format)
 	}
+	g.noInterpolate, g.noConsistency = opts.NoInterpolate, opts.NoConsistency
 	p, err := g.loadProject()
 	if err != nil {
 		return err

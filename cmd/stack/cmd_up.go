@@ -34,7 +34,7 @@ type upOptions struct {
 	Build         bool
 	Pull          string
 	TTL           time.Duration // > 0: a session the reaper removes after this long
-	Yes           bool // recreate volumes whose config changed
+	Yes           bool          // recreate volumes whose config changed
 	// Compose's flags: abort only on a failure; follow the dependencies'
 	// logs too; accepted as no-ops.
 	NoDeps             bool
@@ -140,7 +140,7 @@ func runUp(ctx context.Context, g *globalOptions, opts upOptions, services []str
 			Services: services, Scale: scale,
 			ForceRecreate: opts.ForceRecreate, NoRecreate: opts.NoRecreate,
 			RecreateVolumes: opts.Yes,
-			NoDeps: opts.NoDeps,
+			NoDeps:          opts.NoDeps,
 		},
 		Images:        engine.ImageOptions{Build: opts.Build, Pull: opts.Pull},
 		Parallel:      opts.Parallel,

@@ -50,6 +50,9 @@ type globalOptions struct {
 	log            *zap.Logger
 	// loaded is the stack file loadProject last loaded (nil: none).
 	loaded *spec.Project
+	// noInterpolate and noConsistency are config's --no-interpolate and
+	// --no-consistency, for the load.
+	noInterpolate, noConsistency bool
 }
 
 // exitError carries a specific exit code (e.g. --exit-code-from).
@@ -219,6 +222,9 @@ func (g *globalOptions) loadOptions() (spec.LoadOptions, error) {
 		EnvFiles:    g.EnvFiles,
 		VarFiles:    g.VarFiles,
 		Vars:        vars,
+
+		NoInterpolate: g.noInterpolate,
+		NoConsistency: g.noConsistency,
 	}, nil
 }
 
