@@ -24,14 +24,27 @@ import (
 //   - compose-go prints blkio_config devices with capitalised keys ("Path"),
 //     which its own schema then rejects; stack writes "path";
 //   - stack resolves label_file into labels and does not print the files;
-//   - Compose v5 drops pull_refresh_after from its output; stack keeps it.
+//   - Compose v5 drops pull_refresh_after from its output; stack keeps it;
+//   - stack writes deploy.replicas as scale, and leaves out empty objects
+//     (volume: {}) and the file's x- extensions.
 func TestConfigAgreesWithComposeV5(t *testing.T) {
-	dir, err := filepath.Abs("testdata/compose/runtime")
-	if err != nil {
-		t.Fatal(err)
+	for _, fixture := range []struct{ name, dir string }{
+		{"runtime", "testdata/compose/runtime"},
+		{"modelstack", "../examples/modelstack"},
+	} {
+		t.Run(fixture.name, func(t *testing.T) {
+			dir, err := filepath.Abs(fixture.dir)
+			if err != nil {
+				t.Fatal(err)
+			}
+			compareWithComposeV5(t, dir, "testdata/composev5/"+fixture.name+".json")
+		})
 	}
-	want := readJSON(t, "testdata/composev5/runtime.json", dir)
-	p, err := Load(LoadOptions{WorkingDir: dir, Environ: fixtureEnviron})
+}
+
+func compareWithComposeV5(t *testing.T, dir, sample string) {
+	want := readJSON(t, sample, dir)
+	p, err := Load(LoadOptions{WorkingDir: dir, Files: []string{filepath.Join(dir, "compose.yaml")}, Environ: fixtureEnviron})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -48,6 +61,12 @@ func TestConfigAgreesWithComposeV5(t *testing.T) {
 			foldResources(svc.(map[string]any))
 		}
 		lowerKeys(doc)
+		for k := range doc {
+			if strings.HasPrefix(k, "x-") {
+				delete(doc, k) // extensions: the file's own anchors
+			}
+		}
+		dropEmptyValues(doc)
 	}
 	wantSvcs, gotSvcs := want["services"].(map[string]any), got["services"].(map[string]any)
 	for name, w := range wantSvcs {
@@ -95,6 +114,9 @@ func foldResources(svc map[string]any) {
 		if n, ok := rp["max_attempts"].(float64); ok {
 			svc["restart"] = fmt.Sprintf("%v:%v", rp["condition"], n)
 		}
+	}
+	if n, ok := deploy["replicas"]; ok {
+		svc["scale"] = n
 	}
 	res, _ := deploy["resources"].(map[string]any)
 	if l, ok := res["limits"].(map[string]any); ok {
@@ -150,4 +172,28 @@ func sortedAnyKeys(maps ...map[string]any) []string {
 	}
 	sort.Strings(out)
 	return out
+}
+
+// dropEmptyValues removes empty objects and lists, at any depth.
+func dropEmptyValues(v any) {
+	switch x := v.(type) {
+	case map[string]any:
+		for k, e := range x {
+			dropEmptyValues(e)
+			switch y := e.(type) {
+			case map[string]any:
+				if len(y) == 0 {
+					delete(x, k)
+				}
+			case []any:
+				if len(y) == 0 {
+					delete(x, k)
+				}
+			}
+		}
+	case []any:
+		for _, e := range x {
+			dropEmptyValues(e)
+		}
+	}
 }
