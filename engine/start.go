@@ -3,21 +3,36 @@ package engine
 import (
 	"context"
 	"fmt"
+	"strings"
+
+	"github.com/stack-dev/stack/spec"
 )
 
 // Start starts the project's stopped containers, dependencies first; the
 // named services' stopped dependencies too, as in Compose (read from the
-// depends_on labels, so no stack file is needed). It creates nothing: `up`
-// does that.
+// depends_on labels, so no stack file is needed), but not a one-shot job
+// that completed, which up does not run again either. It creates nothing:
+// `up` does that.
 func (e *Engine) Start(ctx context.Context, project string, services []string) error {
+	return e.start(ctx, project, services, true)
+}
+
+func (e *Engine) start(ctx context.Context, project string, services []string, withDeps bool) error {
 	obs, err := e.observe(ctx, project)
 	if err != nil {
 		return err
 	}
-	if len(services) > 0 {
+	named := map[string]bool{}
+	for _, s := range services {
+		named[s] = true
+	}
+	if len(services) > 0 && withDeps {
 		services = withLabelledDependencies(obs, services)
 	}
-	stopped := filterContainers(obs.Containers, services, func(c ObservedContainer) bool { return !c.Running() })
+	jobs := labelledJobs(obs)
+	stopped := filterContainers(obs.Containers, services, func(c ObservedContainer) bool {
+		return !c.Running() && !(len(named) > 0 && !named[c.Service] && jobs[c.Service] && c.ExitedOK())
+	})
 	if len(obs.Containers) == 0 {
 		return fmt.Errorf("project %s has no containers; run `stack up` first", project)
 	}
@@ -39,12 +54,27 @@ func (e *Engine) Start(ctx context.Context, project string, services []string) e
 }
 
 // Restart stops the project's containers (dependents first) and starts them
-// again (dependencies first).
+// again (dependencies first): those of the named services only, as in
+// Compose; their dependencies are left as they are.
 func (e *Engine) Restart(ctx context.Context, project string, opts StopOptions) error {
 	if err := e.Stop(ctx, project, opts); err != nil {
 		return err
 	}
-	return e.Start(ctx, project, opts.Services)
+	return e.start(ctx, project, opts.Services, false)
+}
+
+// labelledJobs are the services others wait on to complete, going by the
+// depends_on labels ("train:service_completed_successfully:false").
+func labelledJobs(obs *Observed) map[string]bool {
+	jobs := map[string]bool{}
+	for _, c := range obs.Containers {
+		for _, part := range strings.Split(c.Labels[LabelComposeDepsOn], ",") {
+			if name, rest, ok := strings.Cut(part, ":"); ok && strings.HasPrefix(rest, spec.ConditionCompleted) {
+				jobs[name] = true
+			}
+		}
+	}
+	return jobs
 }
 
 // filterContainers keeps the containers of the named services (all when

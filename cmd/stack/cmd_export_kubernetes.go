@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
+	"path/filepath"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -51,7 +53,7 @@ the current kubeconfig context (nothing is created).`,
 		},
 	}
 	f := cmd.Flags()
-	f.StringVarP(&opts.Output, "output", "o", "", "folder to write one file per object into, or - for stdout (default: stdout, nothing with --check)")
+	f.StringVarP(&opts.Output, "output", "o", "", "folder to write one file per object into, a .yaml file for all of them, or - for stdout (default: stdout, nothing with --check)")
 	f.StringVarP(&opts.Namespace, "namespace", "n", "", "put every object in this namespace and add the Namespace")
 	f.BoolVar(&opts.Kustomize, "kustomize", false, "also write a kustomization.yaml listing the files (needs -o DIR)")
 	f.BoolVar(&opts.Check, "check", false, "validate the manifests against the kubeconfig's API server (server-side dry run, strict fields)")
@@ -134,6 +136,21 @@ func runExportKube(ctx context.Context, g *globalOptions, opts exportKubeOptions
 		}
 		_, err = out.Write(b)
 		return err
+	}
+	if ext := filepath.Ext(opts.Output); ext == ".yaml" || ext == ".yml" {
+		// A file name: every object in one multi-document file.
+		if opts.Kustomize {
+			return errors.New("--kustomize writes a kustomization.yaml beside the manifests: give -o a folder, not " + opts.Output)
+		}
+		b, err := kube.MarshalAll(m.Objects)
+		if err != nil {
+			return err
+		}
+		if err := os.WriteFile(opts.Output, b, 0o644); err != nil {
+			return err
+		}
+		fmt.Fprintf(g.stderr, "wrote %d objects to %s\n", len(m.Objects), opts.Output)
+		return nil
 	}
 	files, err := kube.Render(m, opts.Namespace, opts.Kustomize)
 	if err != nil {
