@@ -230,6 +230,23 @@ func (e *Engine) waitReady(ctx context.Context, p *spec.Project, plan *Plan, tim
 			all = append(all, err)
 		}
 	}
+	if len(all) == 0 {
+		// A one-shot nobody waits on counted once it ran; one that failed
+		// while the others got ready fails the wait after all, so the
+		// result depends less on how fast it failed.
+		for _, sp := range plan.Services {
+			s := p.Services[sp.Service]
+			if jobs[s.Name] || restartOrNo(s.Restart) != "no" || (s.Healthcheck != nil && !s.Healthcheck.Disable) {
+				continue
+			}
+			for _, c := range obs.ServiceContainers(sp.Service) {
+				st, err := e.docker.ContainerInspect(ctx, c.ID)
+				if err == nil && !st.Running && st.ExitCode != 0 {
+					all = append(all, fmt.Errorf("%s: exited with code %d", c.Name, st.ExitCode))
+				}
+			}
+		}
+	}
 	if err := errors.Join(all...); err != nil {
 		return fmt.Errorf("wait: %w", err)
 	}
