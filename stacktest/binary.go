@@ -73,7 +73,7 @@ func sourceKey(ctx context.Context) (string, error) {
 	cmd.Stderr = &stderr
 	out, err := cmd.Output()
 	if err != nil {
-		return "", fmt.Errorf("go list %s: %v\n%s\nhint: set STACK_REAPER_BINARY to a static stack binary", stackPackage, err, stderr.String())
+		return "", fmt.Errorf("go list %s: %v\n%s\nhint: add the reaper's source to your module with `go get -tool %s`, or set STACK_REAPER_BINARY to a static stack binary", stackPackage, err, stderr.String(), stackPackage)
 	}
 	version, err := exec.CommandContext(ctx, "go", "env", "GOVERSION", "GOOS", "GOARCH").Output()
 	if err != nil {
