@@ -252,7 +252,6 @@ func (c *Client) SwarmLeave(ctx context.Context) error {
 	return swarmErr("swarm leave", err)
 }
 
-
 func toServiceSpec(s swarm.ServiceSpec) mswarm.ServiceSpec {
 	cs := &mswarm.ContainerSpec{
 		Image: s.Image, Labels: s.ContainerLabels, Command: s.Command, Args: s.Args,
