@@ -26,6 +26,7 @@ var hclServiceSchema = &hcl.BodySchema{
 	// form) and labeled blocks (long form): hclsyntax keeps them apart.
 	Blocks: append([]hcl.BlockHeaderSchema{
 		{Type: "build"}, {Type: "port"}, {Type: "mount"}, {Type: "healthcheck"}, {Type: "resources"},
+		{Type: "swarm"},
 		{Type: "network", LabelNames: []string{"name"}},
 		{Type: "depends_on", LabelNames: []string{"service"}},
 		{Type: "secret", LabelNames: []string{"name"}},
@@ -128,6 +129,9 @@ func (p *hclProject) decodeService(decl hclDecl, ctx *hcl.EvalContext) *Service 
 		s.Resources = p.decodeResources(d.within("resources."), rb)
 	}
 	p.decodeRuntime(d, s, decl.module, a, c.Blocks)
+	if sb := p.singleBlock(c.Blocks, "swarm"); sb != nil {
+		s.Deploy = p.decodeDeploy(d.within("swarm."), sb)
+	}
 	if len(s.Networks) == 0 && s.NetworkMode == "" {
 		s.Networks = map[string]*ServiceNetwork{"default": {}}
 	}

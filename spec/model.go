@@ -132,6 +132,9 @@ type Service struct {
 	// so later checks (lint, validation) can point at the line. Loaders fill
 	// what they know; a missing key means unknown.
 	Positions map[string]Pos
+
+	// Deploy holds the deploy keys only a swarm reads; nil: none given.
+	Deploy *Deploy `json:",omitempty"`
 }
 
 // Pos returns where key was written in the service, falling back to the

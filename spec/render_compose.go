@@ -240,6 +240,7 @@ func toComposeService(s *Service) types.ServiceConfig {
 		}
 	}
 	toComposeRuntime(&cs, s)
+	toComposeDeploy(&cs, s.Deploy)
 	return cs
 }
 
