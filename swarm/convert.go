@@ -319,6 +319,9 @@ func convertService(ns string, s *spec.Service, netNames map[string]string, secr
 			ss.Restart = &RestartPolicy{Condition: RestartOnFailure}
 		}
 	}
+	if dep := s.Deploy; dep != nil {
+		notes = append(notes, applyDeploy(&ss, s, dep, job)...)
+	}
 	if s.Resources.CPUs > 0 {
 		ss.LimitNanoCPUs = int64(s.Resources.CPUs * 1e9)
 	}
@@ -448,4 +451,65 @@ func sortedKeys[V any](m map[string]V) []string {
 	}
 	sort.Strings(keys)
 	return keys
+}
+
+// applyDeploy maps the deploy keys only a swarm reads.
+func applyDeploy(ss *ServiceSpec, s *spec.Service, dep *spec.Deploy, job bool) []Note {
+	var notes []Note
+	note := func(key, action string, refused bool) {
+		notes = append(notes, Note{Path: "services." + s.Name + "." + key, Pos: s.Pos(key), Action: action, Refused: refused})
+	}
+	for k, v := range dep.Labels {
+		ss.Labels[k] = v
+	}
+	switch dep.Mode {
+	case "", ModeReplicated:
+	case ModeGlobal:
+		ss.Mode, ss.Replicas = ModeGlobal, nil
+		if job {
+			note("deploy.mode", "refused: a service others wait to complete must be a job, not global", true)
+		}
+	case ModeReplicatedJob:
+		ss.Mode = ModeReplicatedJob
+	case ModeGlobalJob:
+		ss.Mode, ss.Replicas = ModeGlobalJob, nil
+	default:
+		note("deploy.mode", "refused: unknown mode "+strconv.Quote(dep.Mode), true)
+	}
+	switch dep.EndpointMode {
+	case "", "vip", "dnsrr":
+		ss.EndpointMode = dep.EndpointMode
+		if dep.EndpointMode == "dnsrr" && len(ss.Ports) > 0 {
+			for i := range ss.Ports {
+				// A dnsrr service has no virtual IP for the routing mesh.
+				ss.Ports[i].Mode = "host"
+			}
+			note("deploy.endpoint_mode", "handled: a dnsrr service publishes its ports in host mode, on the nodes its tasks run on", false)
+		}
+	default:
+		note("deploy.endpoint_mode", "refused: unknown endpoint mode "+strconv.Quote(dep.EndpointMode), true)
+	}
+	ss.Update = updateConfig(dep.UpdateConfig)
+	ss.Rollback = updateConfig(dep.RollbackConfig)
+	ss.Constraints = dep.Placement.Constraints
+	ss.Preferences = dep.Placement.Preferences
+	ss.MaxReplicas = dep.Placement.MaxReplicas
+	if dep.RestartDelay != nil || dep.RestartWindow != nil {
+		if ss.Restart == nil {
+			ss.Restart = &RestartPolicy{Condition: RestartAny}
+		}
+		ss.Restart.Delay, ss.Restart.Window = dep.RestartDelay, dep.RestartWindow
+	}
+	return notes
+}
+
+func updateConfig(u *spec.UpdateConfig) *UpdateConfig {
+	if u == nil {
+		return nil
+	}
+	out := &UpdateConfig{Parallelism: 1, Delay: u.Delay, FailureAction: u.FailureAction, Monitor: u.Monitor, MaxFailureRatio: float32(u.MaxFailureRatio), Order: u.Order}
+	if u.Parallelism != nil {
+		out.Parallelism = *u.Parallelism
+	}
+	return out
 }

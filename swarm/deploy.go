@@ -359,7 +359,7 @@ func waitService(ctx context.Context, sw Swarm, key, id string, ss ServiceSpec, 
 		}
 		if failed != nil {
 			last = *failed
-			if ss.Mode == ModeReplicatedJob || (ss.Restart != nil && ss.Restart.Condition == RestartNone) {
+			if ss.Mode == ModeReplicatedJob || ss.Mode == ModeGlobalJob || (ss.Restart != nil && ss.Restart.Condition == RestartNone) {
 				return &TaskError{Service: key, Task: last}
 			}
 		}
@@ -396,7 +396,7 @@ func converged(tasks []Task, mode string, want int) (bool, *Task) {
 		}
 		slots[t.Slot] = true
 	}
-	if mode == ModeReplicatedJob {
+	if mode == ModeReplicatedJob || mode == ModeGlobalJob {
 		return complete >= want, failed
 	}
 	if mode == ModeGlobal {

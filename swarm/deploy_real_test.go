@@ -47,8 +47,21 @@ services:
     environment: {NAME: worker}
     deploy:
       replicas: 2
+      endpoint_mode: dnsrr
+      labels: {team: ml}
+      restart_policy: {condition: on-failure, delay: 1s, window: 10s}
+      update_config: {parallelism: 1, delay: 1s, order: start-first, failure_action: rollback, monitor: 2s, max_failure_ratio: 0.5}
+      rollback_config: {parallelism: 2, order: stop-first}
+      placement:
+        constraints: ["node.role == manager"]
+        preferences: [{spread: node.id}]
+        max_replicas_per_node: 3
     depends_on:
       api: {condition: service_healthy}
+  agent:
+    image: IMAGE
+    command: ["serve"]
+    deploy: {mode: global}
   init:
     image: IMAGE
     command: ["exit", "0"]
@@ -123,17 +136,17 @@ func TestDeployOnARealSwarm(t *testing.T) {
 	if err != nil {
 		t.Fatalf("deploy: %v", err)
 	}
-	t.Logf("first deploy --wait of 3 services: %v", time.Since(start).Round(time.Millisecond))
-	if want := []string{"init", "api", "worker"}; !slices.Equal(res.Created, want) {
-		t.Errorf("created %v, want %v (dependency order)", res.Created, want)
+	t.Logf("first deploy --wait of 4 services: %v", time.Since(start).Round(time.Millisecond))
+	if i, a, w := slices.Index(res.Created, "init"), slices.Index(res.Created, "api"), slices.Index(res.Created, "worker"); len(res.Created) != 4 || i < 0 || !(i < a && a < w) {
+		t.Errorf("created %v, want init, api, worker in this order (and agent)", res.Created)
 	}
 	services := docker(t, "stack", "services", ns, "--format", "{{.Name}} {{.Mode}} {{.Replicas}}")
-	for _, want := range []string{ns + "_api replicated 1/1", ns + "_worker replicated 2/2", ns + "_init replicated job 0/1 (1/1 completed)"} {
+	for _, want := range []string{ns + "_api replicated 1/1", ns + "_worker replicated 2/2", ns + "_init replicated job 0/1 (1/1 completed)", ns + "_agent global 1/1"} {
 		if !strings.Contains(services, want) {
 			t.Errorf("docker stack services lacks %q:\n%s", want, services)
 		}
 	}
-	if ls := docker(t, "stack", "ls", "--format", "{{.Name}} {{.Services}}"); !strings.Contains(ls, ns+" 3") {
+	if ls := docker(t, "stack", "ls", "--format", "{{.Name}} {{.Services}}"); !strings.Contains(ls, ns+" 4") {
 		t.Errorf("docker stack ls does not list %s with 3 services:\n%s", ns, ls)
 	}
 	// No IPVS here, so a service's virtual IP carries no traffic; the
@@ -177,10 +190,10 @@ func TestDeployOnARealSwarm(t *testing.T) {
 		t.Fatal(err)
 	}
 	docker(t, "stack", "deploy", "--resolve-image", "never", "-c", cliFile, ref)
-	for _, svc := range []string{"api", "worker"} {
+	for _, svc := range []string{"api", "worker", "agent"} {
 		ours := inspect(t, ns+"_"+svc, ns)
 		theirs := inspect(t, ref+"_"+svc, ref)
-		if ours["Image"] != image || ours["Healthcheck"] == nil && svc == "api" || len(ours["Env"].([]string)) == 0 {
+		if ours["Image"] != image || ours["Healthcheck"] == nil && svc == "api" || svc != "agent" && len(ours["Env"].([]string)) == 0 {
 			t.Errorf("%s: inspect read %v", svc, ours)
 		}
 		for _, field := range compared {
@@ -208,10 +221,10 @@ func TestDeployOnARealSwarm(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(res.Created) != 0 || len(res.Updated) != 3 {
+	if len(res.Created) != 0 || len(res.Updated) != 4 {
 		// The docker CLI makes init a replicated service; stack makes it
 		// a job, and a service's mode cannot change: it is replaced.
-		t.Errorf("deploy over docker stack deploy: %+v, want all three updated, none created", res)
+		t.Errorf("deploy over docker stack deploy: %+v, want all four updated, none created", res)
 	}
 	for name := range cliBefore {
 		if _, ok := versions(t, sw, ref)[name]; !ok {
@@ -252,6 +265,7 @@ var compared = []string{
 	"Name", "Labels", "Image", "Args", "Env", "ContainerLabels", "Healthcheck",
 	"StopGracePeriod", "Mounts", "SecretTargets", "ConfigTargets", "Aliases",
 	"Mode", "RestartPolicy", "Ports", "Resources",
+	"UpdateConfig", "RollbackConfig", "Placement", "EndpointMode",
 }
 
 func inspect(t *testing.T, service, ns string) map[string]any {
@@ -272,10 +286,14 @@ func inspect(t *testing.T, service, ns string) map[string]any {
 			}
 			RestartPolicy any
 			Resources     any
+			Placement     any
 			Networks      []struct{ Aliases []string }
 		}
-		Mode         map[string]any
-		EndpointSpec struct {
+		Mode           map[string]any
+		UpdateConfig   any
+		RollbackConfig any
+		EndpointSpec   struct {
+			Mode  string
 			Ports []struct {
 				Protocol, PublishMode     string
 				TargetPort, PublishedPort int
@@ -307,5 +325,7 @@ func inspect(t *testing.T, service, ns string) map[string]any {
 		"ContainerLabels": cs.Labels, "Healthcheck": cs.Healthcheck, "StopGracePeriod": cs.StopGracePeriod,
 		"Mounts": cs.Mounts, "SecretTargets": secrets, "ConfigTargets": configs, "Aliases": aliases,
 		"Mode": s.Mode, "RestartPolicy": s.TaskTemplate.RestartPolicy, "Ports": ports, "Resources": s.TaskTemplate.Resources,
+		"UpdateConfig": s.UpdateConfig, "RollbackConfig": s.RollbackConfig, "Placement": s.TaskTemplate.Placement,
+		"EndpointMode": s.EndpointSpec.Mode,
 	}
 }

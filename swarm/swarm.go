@@ -62,6 +62,7 @@ const (
 	ModeReplicated    = "replicated"
 	ModeGlobal        = "global"
 	ModeReplicatedJob = "replicated-job"
+	ModeGlobalJob     = "global-job"
 )
 
 // Service is a swarm service as it is now.
@@ -109,14 +110,28 @@ type ServiceSpec struct {
 	Replicas *uint64 // replicated and replicated-job
 	Restart  *RestartPolicy
 
-	LimitNanoCPUs       int64
-	LimitMemoryBytes    int64
-	ReserveMemoryBytes  int64
-	LogDriver           string
-	LogOptions          map[string]string
-	UpdateParallelism   uint64
-	UpdateOrder         string
-	RollbackParallelism uint64
+	LimitNanoCPUs      int64
+	LimitMemoryBytes   int64
+	ReserveMemoryBytes int64
+	LogDriver          string
+	LogOptions         map[string]string
+
+	EndpointMode string // "vip" (default) or "dnsrr"
+	Update       *UpdateConfig
+	Rollback     *UpdateConfig
+	Constraints  []string
+	Preferences  []string // spread descriptors
+	MaxReplicas  uint64   // per node; 0: no limit
+}
+
+// UpdateConfig says how a swarm rolls a service's tasks.
+type UpdateConfig struct {
+	Parallelism     uint64
+	Delay           time.Duration
+	FailureAction   string
+	Monitor         time.Duration
+	MaxFailureRatio float32
+	Order           string
 }
 
 // Healthcheck is a task's health probe.
@@ -177,6 +192,8 @@ const (
 type RestartPolicy struct {
 	Condition   string
 	MaxAttempts *uint64
+	Delay       *time.Duration
+	Window      *time.Duration
 }
 
 // Task states stack reads.

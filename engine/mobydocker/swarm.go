@@ -302,7 +302,13 @@ func toServiceSpec(s swarm.ServiceSpec) mswarm.ServiceSpec {
 		ts.Networks = append(ts.Networks, mswarm.NetworkAttachmentConfig{Target: n.Target, Aliases: n.Aliases})
 	}
 	if r := s.Restart; r != nil {
-		ts.RestartPolicy = &mswarm.RestartPolicy{Condition: mswarm.RestartPolicyCondition(r.Condition), MaxAttempts: r.MaxAttempts}
+		ts.RestartPolicy = &mswarm.RestartPolicy{Condition: mswarm.RestartPolicyCondition(r.Condition), MaxAttempts: r.MaxAttempts, Delay: r.Delay, Window: r.Window}
+	}
+	if len(s.Constraints) > 0 || len(s.Preferences) > 0 || s.MaxReplicas != 0 {
+		ts.Placement = &mswarm.Placement{Constraints: s.Constraints, MaxReplicas: s.MaxReplicas}
+		for _, p := range s.Preferences {
+			ts.Placement.Preferences = append(ts.Placement.Preferences, mswarm.PlacementPreference{Spread: &mswarm.SpreadOver{SpreadDescriptor: p}})
+		}
 	}
 	if s.LimitNanoCPUs != 0 || s.LimitMemoryBytes != 0 || s.ReserveMemoryBytes != 0 {
 		ts.Resources = &mswarm.ResourceRequirements{}
@@ -321,6 +327,9 @@ func toServiceSpec(s swarm.ServiceSpec) mswarm.ServiceSpec {
 		TaskTemplate: ts,
 		EndpointSpec: &mswarm.EndpointSpec{Mode: mswarm.ResolutionModeVIP},
 	}
+	if s.EndpointMode != "" {
+		out.EndpointSpec.Mode = mswarm.ResolutionMode(s.EndpointMode)
+	}
 	for _, p := range s.Ports {
 		out.EndpointSpec.Ports = append(out.EndpointSpec.Ports, mswarm.PortConfig{
 			Protocol: network.IPProtocol(p.Protocol), TargetPort: p.Target, PublishedPort: p.Published,
@@ -332,12 +341,12 @@ func toServiceSpec(s swarm.ServiceSpec) mswarm.ServiceSpec {
 		out.Mode.Global = &mswarm.GlobalService{}
 	case swarm.ModeReplicatedJob:
 		out.Mode.ReplicatedJob = &mswarm.ReplicatedJob{MaxConcurrent: s.Replicas, TotalCompletions: s.Replicas}
+	case swarm.ModeGlobalJob:
+		out.Mode.GlobalJob = &mswarm.GlobalJob{}
 	default:
 		out.Mode.Replicated = &mswarm.ReplicatedService{Replicas: s.Replicas}
 	}
-	if s.UpdateParallelism != 0 || s.UpdateOrder != "" {
-		out.UpdateConfig = &mswarm.UpdateConfig{Parallelism: s.UpdateParallelism, Order: mswarm.UpdateOrder(s.UpdateOrder)}
-	}
+	out.UpdateConfig, out.RollbackConfig = toUpdateConfig(s.Update), toUpdateConfig(s.Rollback)
 	return out
 }
 
@@ -390,7 +399,15 @@ func fromServiceSpec(m mswarm.ServiceSpec) swarm.ServiceSpec {
 		s.Networks = append(s.Networks, swarm.NetworkAttachment{Target: n.Target, Aliases: n.Aliases})
 	}
 	if r := m.TaskTemplate.RestartPolicy; r != nil {
-		s.Restart = &swarm.RestartPolicy{Condition: string(r.Condition), MaxAttempts: r.MaxAttempts}
+		s.Restart = &swarm.RestartPolicy{Condition: string(r.Condition), MaxAttempts: r.MaxAttempts, Delay: r.Delay, Window: r.Window}
+	}
+	if pl := m.TaskTemplate.Placement; pl != nil {
+		s.Constraints, s.MaxReplicas = pl.Constraints, pl.MaxReplicas
+		for _, p := range pl.Preferences {
+			if p.Spread != nil {
+				s.Preferences = append(s.Preferences, p.Spread.SpreadDescriptor)
+			}
+		}
 	}
 	if res := m.TaskTemplate.Resources; res != nil {
 		if res.Limits != nil {
@@ -404,6 +421,9 @@ func fromServiceSpec(m mswarm.ServiceSpec) swarm.ServiceSpec {
 		s.LogDriver, s.LogOptions = d.Name, d.Options
 	}
 	if e := m.EndpointSpec; e != nil {
+		if e.Mode != mswarm.ResolutionModeVIP {
+			s.EndpointMode = string(e.Mode)
+		}
 		for _, p := range e.Ports {
 			s.Ports = append(s.Ports, swarm.Port{Protocol: string(p.Protocol), Target: p.TargetPort, Published: p.PublishedPort, Mode: string(p.PublishMode)})
 		}
@@ -411,6 +431,8 @@ func fromServiceSpec(m mswarm.ServiceSpec) swarm.ServiceSpec {
 	switch {
 	case m.Mode.Global != nil:
 		s.Mode = swarm.ModeGlobal
+	case m.Mode.GlobalJob != nil:
+		s.Mode = swarm.ModeGlobalJob
 	case m.Mode.ReplicatedJob != nil:
 		s.Mode = swarm.ModeReplicatedJob
 		s.Replicas = m.Mode.ReplicatedJob.TotalCompletions
@@ -420,8 +442,22 @@ func fromServiceSpec(m mswarm.ServiceSpec) swarm.ServiceSpec {
 			s.Replicas = m.Mode.Replicated.Replicas
 		}
 	}
-	if u := m.UpdateConfig; u != nil {
-		s.UpdateParallelism, s.UpdateOrder = u.Parallelism, string(u.Order)
-	}
+	s.Update, s.Rollback = fromUpdateConfig(m.UpdateConfig), fromUpdateConfig(m.RollbackConfig)
 	return s
+}
+
+func toUpdateConfig(u *swarm.UpdateConfig) *mswarm.UpdateConfig {
+	if u == nil {
+		return nil
+	}
+	return &mswarm.UpdateConfig{Parallelism: u.Parallelism, Delay: u.Delay, FailureAction: mswarm.FailureAction(u.FailureAction),
+		Monitor: u.Monitor, MaxFailureRatio: u.MaxFailureRatio, Order: mswarm.UpdateOrder(u.Order)}
+}
+
+func fromUpdateConfig(u *mswarm.UpdateConfig) *swarm.UpdateConfig {
+	if u == nil {
+		return nil
+	}
+	return &swarm.UpdateConfig{Parallelism: u.Parallelism, Delay: u.Delay, FailureAction: string(u.FailureAction),
+		Monitor: u.Monitor, MaxFailureRatio: u.MaxFailureRatio, Order: string(u.Order)}
 }
