@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stack-dev/stack/spec"
 	"github.com/stack-dev/stack/swarm"
@@ -236,5 +237,48 @@ func TestPruneAndUndeploy(t *testing.T) {
 	cfg, _ := f.ConfigList(t.Context(), ns)
 	if len(s)+len(n)+len(sec)+len(cfg) != 0 {
 		t.Errorf("left behind: %v %v %v %v", s, n, sec, cfg)
+	}
+}
+
+func TestConvertDeployKeys(t *testing.T) {
+	tests := []struct {
+		name  string
+		svc   string
+		check func(t *testing.T, s swarm.ServiceSpec, notes []swarm.Note)
+	}{
+		{"global", "deploy: {mode: global}", func(t *testing.T, s swarm.ServiceSpec, _ []swarm.Note) {
+			if s.Mode != swarm.ModeGlobal || s.Replicas != nil {
+				t.Errorf("mode %q replicas %v", s.Mode, s.Replicas)
+			}
+		}},
+		{"dnsrr publishes in host mode", "ports: [\"9000:9000\"]\n    deploy: {endpoint_mode: dnsrr}", func(t *testing.T, s swarm.ServiceSpec, notes []swarm.Note) {
+			if s.EndpointMode != "dnsrr" || s.Ports[0].Mode != "host" {
+				t.Errorf("endpoint %q ports %+v", s.EndpointMode, s.Ports)
+			}
+			if len(notes) != 1 || !strings.Contains(notes[0].String(), "services.app.deploy.endpoint_mode: handled") {
+				t.Errorf("notes %v", notes)
+			}
+		}},
+		{"update and placement", "deploy:\n      labels: {team: ml}\n      update_config: {order: start-first}\n      placement: {constraints: [node.role==manager], max_replicas_per_node: 1}\n      restart_policy: {condition: on-failure, delay: 2s}", func(t *testing.T, s swarm.ServiceSpec, _ []swarm.Note) {
+			if s.Labels["team"] != "ml" || s.ContainerLabels["team"] != "" {
+				t.Errorf("deploy labels go on the service only: %v / %v", s.Labels, s.ContainerLabels)
+			}
+			if s.Update == nil || s.Update.Parallelism != 1 || s.Update.Order != "start-first" {
+				t.Errorf("update %+v, want parallelism 1 (the docker CLI's default) and start-first", s.Update)
+			}
+			if len(s.Constraints) != 1 || s.MaxReplicas != 1 || s.Restart.Condition != swarm.RestartOnFailure || s.Restart.Delay == nil || *s.Restart.Delay != 2*time.Second {
+				t.Errorf("placement %v %d restart %+v", s.Constraints, s.MaxReplicas, s.Restart)
+			}
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			p := load(t, t.TempDir(), "name: c\nservices:\n  app:\n    image: img\n    "+tt.svc+"\n")
+			d, err := swarm.Convert(p)
+			if err != nil {
+				t.Fatal(err)
+			}
+			tt.check(t, d.Services["app"], d.Notes)
+		})
 	}
 }
