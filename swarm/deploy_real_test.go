@@ -125,8 +125,7 @@ func TestDeployOnARealSwarm(t *testing.T) {
 	image := testenv.TestImage(t)
 	ns := testenv.Project(t)
 	ref := ns + "-cli"
-	sw := testenv.Swarm(t, ns)
-	t.Cleanup(func() { exec.Command("docker", "stack", "rm", ref).Run() })
+	sw := testenv.Swarm(t, ns, ref)
 	ctx := t.Context()
 	dir := t.TempDir()
 

@@ -17,9 +17,9 @@ import (
 // initialised it: an engine that already was a manager stays one. Test
 // processes serialise on a lock file for the swarm's lifetime, so one
 // never leaves a swarm another is using; keep swarm tests few and short.
-// The test's stack namespace is undeployed in cleanup too (pass "" for
-// none).
-func Swarm(t testing.TB, namespace string) mobydocker.Swarm {
+// The test's stack namespaces are undeployed in cleanup too, and their
+// volumes on this node removed.
+func Swarm(t testing.TB, namespaces ...string) mobydocker.Swarm {
 	t.Helper()
 	c := Docker(t)
 	unlock, err := lockFile(filepath.Join(os.TempDir(), "stack-testenv-swarm.lock"))
@@ -44,7 +44,7 @@ func Swarm(t testing.TB, namespace string) mobydocker.Swarm {
 		defer unlock()
 		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 		defer cancel()
-		if namespace != "" {
+		for _, namespace := range namespaces {
 			if _, err := swarm.Undeploy(ctx, sw, namespace, swarm.UndeployOptions{}); err != nil {
 				t.Errorf("undeploy %s: %v", namespace, err)
 			}
