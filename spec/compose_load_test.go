@@ -127,7 +127,9 @@ func TestLoadComposeFixtures(t *testing.T) {
 				}
 				keys = append(keys, w.KeyPath)
 			}
-			eq(t, "warnings", keys, []string{"services.app.deploy.placement"})
+			eq(t, "warnings", keys, []string{"services.app.deploy.resources.reservations.generic_resources"})
+			// Placement is read by stack deploy: in the model, not warned.
+			eq(t, "app.Deploy", p.Services["app"].Deploy, &Deploy{Placement: Placement{Constraints: []string{"node.role == manager"}}})
 		}},
 	}
 	for _, tt := range tests {

@@ -223,6 +223,7 @@ func runtimeOf(s *Service, cs types.ServiceConfig) error {
 		s.PullRefreshAfter = d
 	}
 
+	s.Deploy = fromComposeDeploy(cs)
 	r := &s.RuntimeOptions
 	// deploy.restart_policy wins over restart, as in Compose.
 	if cs.Deploy != nil && cs.Deploy.RestartPolicy != nil {

@@ -134,6 +134,17 @@ var supportedComposeKeys = []string{
 	"services.*.provider", "services.*.provider.type", "services.*.provider.options",
 	"services.*.provider.options.*", "services.*.provider.options.*.[]",
 	"services.*.attach",
+	// Read by stack deploy only (spec.Deploy).
+	"services.*.deploy.mode", "services.*.deploy.endpoint_mode", "services.*.deploy.labels", "services.*.deploy.labels.*",
+	"services.*.deploy.restart_policy.delay", "services.*.deploy.restart_policy.window",
+	"services.*.deploy.update_config", "services.*.deploy.update_config.parallelism", "services.*.deploy.update_config.delay",
+	"services.*.deploy.update_config.failure_action", "services.*.deploy.update_config.monitor",
+	"services.*.deploy.update_config.max_failure_ratio", "services.*.deploy.update_config.order",
+	"services.*.deploy.rollback_config", "services.*.deploy.rollback_config.parallelism", "services.*.deploy.rollback_config.delay",
+	"services.*.deploy.rollback_config.failure_action", "services.*.deploy.rollback_config.monitor",
+	"services.*.deploy.rollback_config.max_failure_ratio", "services.*.deploy.rollback_config.order",
+	"services.*.deploy.placement", "services.*.deploy.placement.constraints", "services.*.deploy.placement.preferences",
+	"services.*.deploy.placement.preferences.[].spread", "services.*.deploy.placement.max_replicas_per_node",
 
 	"networks.*", "networks.*.name", "networks.*.driver", "networks.*.driver_opts", "networks.*.driver_opts.*",
 	"networks.*.labels", "networks.*.labels.*", "networks.*.internal", "networks.*.attachable",

@@ -25,6 +25,7 @@ var hclServiceSchema = &hcl.BodySchema{
 	// form) and labeled blocks (long form): hclsyntax keeps them apart.
 	Blocks: append([]hcl.BlockHeaderSchema{
 		{Type: "build"}, {Type: "port"}, {Type: "mount"}, {Type: "healthcheck"}, {Type: "resources"},
+		{Type: "swarm"},
 		{Type: "network", LabelNames: []string{"name"}},
 		{Type: "depends_on", LabelNames: []string{"service"}},
 		{Type: "secret", LabelNames: []string{"name"}},
@@ -128,6 +129,9 @@ func (p *hclProject) decodeService(decl hclDecl, ctx *hcl.EvalContext) *Service 
 	}
 	p.decodeRuntime(d, s, decl.module, a, c.Blocks)
 	p.decodeHooks(d, s, c)
+	if sb := p.singleBlock(c.Blocks, "swarm"); sb != nil {
+		s.Deploy = p.decodeDeploy(d.within("swarm."), sb)
+	}
 	if len(s.Networks) == 0 && s.NetworkMode == "" {
 		s.Networks = map[string]*ServiceNetwork{"default": {}}
 	}

@@ -147,6 +147,8 @@ type Service struct {
 	// are not set either (`environment: [VAR]`): unset in the container,
 	// even if the image sets them, as in Compose.
 	UnsetEnv []string `json:",omitempty"`
+	// Deploy holds the deploy keys only a swarm reads; nil: none given.
+	Deploy *Deploy `json:",omitempty"`
 }
 
 // Pos returns where key was written in the service, falling back to the

@@ -244,6 +244,7 @@ func toComposeService(s *Service) types.ServiceConfig {
 	}
 	toComposeRuntime(&cs, s)
 	hooksToCompose(&cs, s)
+	toComposeDeploy(&cs, s.Deploy)
 	return cs
 }
 

@@ -204,6 +204,7 @@ func (w *hclWriter) service(b *hclwrite.Body, s *Service) {
 	w.fileRefs(b, "secret", "secrets", s.Secrets)
 	w.fileRefs(b, "config", "configs", s.Configs)
 	w.resources(b, s.Resources)
+	w.deploy(b, s.Deploy)
 	if s.Init != nil {
 		b.SetAttributeValue("init", cty.BoolVal(*s.Init))
 	}

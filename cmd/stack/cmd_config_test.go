@@ -17,8 +17,10 @@ services:
       db:
         condition: service_healthy
     deploy:
-      placement:
-        constraints: ["node.role == manager"]
+      resources:
+        reservations:
+          generic_resources:
+            - discrete_resource_spec: {kind: gpu, value: 1}
   db:
     image: db:1
     healthcheck:
@@ -86,7 +88,7 @@ func TestConfigGraphConvertCommands(t *testing.T) {
 					t.Errorf("output lacks %q:\n%s", w, out.String())
 				}
 			}
-			if !strings.Contains(errOut.String(), "services.web.deploy.placement") {
+			if !strings.Contains(errOut.String(), "services.web.deploy.resources.reservations.generic_resources") {
 				t.Errorf("stderr lacks the warning about the swarm-only key: %q", errOut.String())
 			}
 		})

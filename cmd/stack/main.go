@@ -172,6 +172,8 @@ func commands(g *globalOptions) []*cobra.Command {
 		newPortCmd(g),
 		newLsCmd(g),
 		newWaitCmd(g),
+		newDeployCmd(g),
+		newUndeployCmd(g),
 	}
 }
 

@@ -142,7 +142,10 @@ service "vpn" {
   ports       = ["8443:443"]
   extra_hosts = ["registry:10.0.0.9"]
   restart     = "on-failure:3"
-  cap_add     = ["NET_ADMIN"]
+  swarm {
+    restart_delay = "5s"
+  }
+  cap_add = ["NET_ADMIN"]
   sysctls = {
     "net.ipv4.ip_forward" = "1"
   }
