@@ -12,7 +12,6 @@ import (
 // notYetHonoured are service keys of the compose spec that load with a
 // warning until the issue named builds them.
 var notYetHonoured = map[string]string{
-	"develop":    "the dev loop issue (stack watch) reads develop.watch",
 	"attach":     "attached up and logs leave it out",
 	"pre_start":  "lifecycle hooks run",
 	"post_start": "lifecycle hooks run",

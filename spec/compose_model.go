@@ -193,6 +193,11 @@ func fromComposeService(name string, cs types.ServiceConfig, file string, index 
 	if err := runtimeOf(s, cs); err != nil {
 		return nil, err
 	}
+	dev, err := developFromCompose(name, s, cs.Develop)
+	if err != nil {
+		return nil, err
+	}
+	s.Develop = dev
 	return s, nil
 }
 

@@ -132,6 +132,9 @@ type Service struct {
 	// so later checks (lint, validation) can point at the line. Loaders fill
 	// what they know; a missing key means unknown.
 	Positions map[string]Pos
+
+	// Develop is the dev loop `stack watch` runs (develop.watch).
+	Develop *Develop `json:",omitempty"`
 }
 
 // Pos returns where key was written in the service, falling back to the

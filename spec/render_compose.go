@@ -240,6 +240,7 @@ func toComposeService(s *Service) types.ServiceConfig {
 		}
 	}
 	toComposeRuntime(&cs, s)
+	cs.Develop = developToCompose(s.Develop)
 	return cs
 }
 

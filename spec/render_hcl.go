@@ -215,6 +215,7 @@ func (w *hclWriter) service(b *hclwrite.Body, s *Service) {
 	setList(b, "cap_drop", s.CapDrop)
 	setList(b, "security_opt", s.SecurityOpt)
 	w.runtime(b, s)
+	w.develop(b, s.Develop)
 }
 
 // runtime writes the namespace, device, kernel and tuning keys.
