@@ -77,6 +77,8 @@ type Docker interface {
 	// Events streams daemon events whose labels match, from now until ctx
 	// ends. The error channel carries at most one error.
 	Events(ctx context.Context, labels Labels) (<-chan Event, <-chan error)
+
+	ArchiveDocker
 }
 
 // Errors every Docker implementation maps its own errors to.

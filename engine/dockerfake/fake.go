@@ -33,6 +33,7 @@ type Fake struct {
 	execs      []engine.ExecOptions // every ExecAttach, without streams
 	subs       map[*subscriber]struct{}
 	now        func() time.Time
+	files      map[string]map[string]*FakeFile // container ID -> path -> file (archive.go)
 }
 
 var _ engine.Docker = (*Fake)(nil)

@@ -47,6 +47,7 @@ func Run(t *testing.T, newDocker func(t *testing.T) engine.Docker, image string)
 		{"Exec", testExec},
 		{"ExecAttach", testExecAttach},
 		{"ContainerAttach", testContainerAttach},
+		{"Archive", testArchive},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
