@@ -34,6 +34,7 @@ type upOptions struct {
 	Build         bool
 	Pull          string
 	TTL           time.Duration // > 0: a session the reaper removes after this long
+	Watch         bool          // run the dev loop (develop.watch) while attached
 }
 
 func newUpCmd(g *globalOptions) *cobra.Command {
@@ -64,6 +65,7 @@ Ctrl-C kills it.`,
 	addStopTimeoutFlag(f, &opts.Timeout, "stop timeout for recreated, removed and, on Ctrl-C, stopped containers")
 	f.BoolVar(&opts.Build, "build", false, "build images even if their context is unchanged")
 	f.StringVar(&opts.Pull, "pull", "", "pull images: always, missing, never (default: each service's pull_policy)")
+	f.BoolVar(&opts.Watch, "watch", false, "apply the services' develop.watch rules while attached, as `stack watch` does")
 	f.DurationVar(&opts.TTL, "ttl", 0, "remove the stack's containers, networks and volumes after this long (by the reaper, or `stack reap`)")
 	return cmd
 }
@@ -100,6 +102,10 @@ func runUp(ctx context.Context, g *globalOptions, opts upOptions, services []str
 		if _, ok := p.Services[name]; !ok {
 			return fmt.Errorf("--scale: no such service: %s", name)
 		}
+	}
+	watch, err := upWatch(g, p, opts, services)
+	if err != nil {
+		return err
 	}
 	if opts.TTL < 0 {
 		return errors.New("--ttl: want a positive duration")
@@ -164,6 +170,10 @@ func runUp(ctx context.Context, g *globalOptions, opts upOptions, services []str
 		opts.AbortOnExit = true
 	}
 	done()
+	if watch != nil {
+		stopWatch := watch(upCtx)
+		defer stopWatch()
+	}
 	return attach(ctx, g, e, p, opts, services, started, upCtx, more)
 }
 

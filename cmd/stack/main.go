@@ -139,6 +139,7 @@ func commands(g *globalOptions) []*cobra.Command {
 		newPortCmd(g),
 		newLsCmd(g),
 		newWaitCmd(g),
+		newWatchCmd(g),
 	}
 }
 
