@@ -20,7 +20,7 @@ import (
 
 // rig is one test's stack on the real engine with a running loop.
 type rig struct {
-	t       *testing.T
+	t       testing.TB
 	docker  engine.Docker
 	eng     *engine.Engine
 	image   string
@@ -33,9 +33,11 @@ type rig struct {
 	wake   chan struct{}
 }
 
-func newRig(t *testing.T) *rig {
+func newRig(t testing.TB) *rig {
 	t.Helper()
-	t.Parallel()
+	if tt, ok := t.(*testing.T); ok {
+		tt.Parallel()
+	}
 	d := testenv.Docker(t)
 	image := testenv.TestImage(t)
 	project := testenv.Project(t)
