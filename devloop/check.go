@@ -60,6 +60,9 @@ func Check(p *spec.Project, services []string) ([]string, error) {
 			if r.Action == spec.WatchSyncExec && (r.Exec == nil || len(r.Exec.Command) == 0) {
 				add(s, key, "action sync+exec needs exec.command")
 			}
+			if r.Exec != nil && r.Exec.Privileged {
+				add(s, key+".exec.privileged", "privileged exec is not supported by stack watch")
+			}
 		}
 	}
 	if len(diags) > 0 {

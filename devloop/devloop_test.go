@@ -376,3 +376,46 @@ func (r *rig) wantServing(service, text string) {
 		return err == nil && strings.Contains(res.Output, text)
 	}, service+" answers "+text)
 }
+
+// TestSyncExecAndSyncRestart: sync+exec syncs, then runs the command in the
+// container; sync+restart syncs, then restarts.
+func TestSyncExecAndSyncRestart(t *testing.T) {
+	r := newRig(t)
+	execDir, restartDir := filepath.Join(r.dir, "conf"), filepath.Join(r.dir, "flags")
+	r.write("conf/app.conf", "v0")
+	r.write("flags/on", "v0")
+	r.service("api", 1, spec.WatchRule{Action: spec.WatchSyncExec, Path: execDir, Target: "/app/conf",
+		Exec: &spec.WatchExec{Command: []string{"/testimage", "write", "/data/reloaded", "yes"}}})
+	r.service("worker", 1, spec.WatchRule{Action: spec.WatchSyncRestart, Path: restartDir, Target: "/app/flags"})
+	r.up()
+	worker := r.inspect("worker")
+
+	n := r.seen()
+	r.write("conf/app.conf", "v1")
+	r.waitEvent(n, "exec", func(e devloop.Event) bool { return e.Action == "exec" && e.Service == "api" })
+	api := r.containers("api")[0].ID
+	if got, _ := r.read(api, "/app/conf/app.conf"); got != "v1" {
+		t.Errorf("app.conf = %q, want v1", got)
+	}
+	if got, _ := r.read(api, "/data/reloaded"); got != "yes" {
+		t.Errorf("/data/reloaded = %q, want yes (the exec did not run)", got)
+	}
+
+	n = r.seen()
+	r.write("flags/on", "v1")
+	r.waitEvent(n, "restart", func(e devloop.Event) bool { return e.Action == spec.WatchRestart && e.Service == "worker" && e.Error == "" })
+	after := r.inspect("worker")
+	if got, _ := r.read(after.ID, "/app/flags/on"); got != "v1" {
+		t.Errorf("flags/on = %q, want v1", got)
+	}
+	if !after.StartedAt.After(worker.StartedAt) {
+		t.Errorf("worker not restarted: started %v, before %v", after.StartedAt, worker.StartedAt)
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	for _, e := range r.events {
+		if e.Error != "" {
+			t.Errorf("event with an error: %s", e)
+		}
+	}
+}
