@@ -403,7 +403,9 @@ func TestSyncExecAndSyncRestart(t *testing.T) {
 
 	n = r.seen()
 	r.write("flags/on", "v1")
-	r.waitEvent(n, "restart", func(e devloop.Event) bool { return e.Action == spec.WatchRestart && e.Service == "worker" && e.Error == "" })
+	r.waitEvent(n, "restart", func(e devloop.Event) bool {
+		return e.Action == spec.WatchRestart && e.Service == "worker" && e.Error == ""
+	})
 	after := r.inspect("worker")
 	if got, _ := r.read(after.ID, "/app/flags/on"); got != "v1" {
 		t.Errorf("flags/on = %q, want v1", got)
