@@ -12,6 +12,7 @@ import (
 	"os"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 
 	"golang.org/x/sync/errgroup"
@@ -138,6 +139,7 @@ func Run(ctx context.Context, eng *engine.Engine, docker engine.Docker, p *spec.
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	go fw.run(ctx)
+	go l.followContainers(ctx)
 
 	for _, r := range l.rules {
 		if r.InitialSync && r.Syncs() {
@@ -165,6 +167,44 @@ type loop struct {
 	p      *spec.Project
 	rules  []*rule
 	report func(Event)
+
+	// ids caches each service's running containers between batches, so a
+	// sync costs its archive PUTs alone; any container event of the
+	// project clears it.
+	mu  sync.Mutex
+	ids map[string][]string
+	gen int // counts container events, so a list that raced one is not kept
+}
+
+// followContainers clears the container cache on every container event of
+// the project until ctx ends; if the event stream fails, the cache is
+// switched off.
+func (l *loop) followContainers(ctx context.Context) {
+	events, errs := l.docker.Events(ctx, engine.Labels{engine.LabelProject: l.p.Name})
+	l.mu.Lock()
+	l.ids = map[string][]string{}
+	l.mu.Unlock()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case ev, ok := <-events:
+			if !ok {
+				return
+			}
+			if ev.Type == "container" {
+				l.mu.Lock()
+				delete(l.ids, ev.Attributes[engine.LabelService])
+				l.gen++
+				l.mu.Unlock()
+			}
+		case <-errs:
+			l.mu.Lock()
+			l.ids = nil
+			l.mu.Unlock()
+			return
+		}
+	}
 }
 
 // batch applies one settled batch of changed paths, service by service.
@@ -268,6 +308,25 @@ func exists(p string) bool {
 
 // running lists the IDs of the service's running containers (not one-offs).
 func (l *loop) running(ctx context.Context, service string) ([]string, error) {
+	l.mu.Lock()
+	ids, ok := l.ids[service]
+	gen := l.gen
+	l.mu.Unlock()
+	if ok {
+		return ids, nil
+	}
+	ids, err := l.list(ctx, service)
+	if err == nil {
+		l.mu.Lock()
+		if l.ids != nil && l.gen == gen {
+			l.ids[service] = ids
+		}
+		l.mu.Unlock()
+	}
+	return ids, err
+}
+
+func (l *loop) list(ctx context.Context, service string) ([]string, error) {
 	cs, err := l.docker.ContainerList(ctx, engine.Labels{engine.LabelProject: l.p.Name, engine.LabelService: service})
 	if err != nil {
 		return nil, err
