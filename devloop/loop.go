@@ -9,7 +9,6 @@ import (
 	"bytes"
 	"context"
 	"fmt"
-	"os"
 	"sort"
 	"strings"
 	"sync"
@@ -213,7 +212,7 @@ func (l *loop) batch(ctx context.Context, changed []string) {
 	byService := map[string]bool{}
 	for _, r := range l.rules {
 		for _, p := range changed {
-			if rel, ok := r.rel(p); ok && (rel == "." || !r.ignored(p, rel, false) || !exists(p)) {
+			if r.matches(p) {
 				byService[r.service] = true
 				break
 			}
@@ -229,14 +228,14 @@ func (l *loop) batch(ctx context.Context, changed []string) {
 func (l *loop) apply(ctx context.Context, service string, changed []string, initial bool) {
 	var rules []*rule
 	for _, r := range l.rules {
-		if r.service == service && (!initial || r.InitialSync) {
+		if r.service == service && (!initial || r.InitialSync && r.Syncs()) {
 			rules = append(rules, r)
 		}
 	}
 	matched := map[*rule]bool{}
 	for _, r := range rules {
 		for _, p := range changed {
-			if rel, ok := r.rel(p); ok && (rel == "." || !r.ignored(p, rel, false) || !exists(p)) {
+			if r.matches(p) {
 				matched[r] = true
 				break
 			}
@@ -301,10 +300,6 @@ func (l *loop) apply(ctx context.Context, service string, changed []string, init
 	}
 }
 
-func exists(p string) bool {
-	_, err := os.Lstat(p)
-	return err == nil
-}
 
 // running lists the IDs of the service's running containers (not one-offs).
 func (l *loop) running(ctx context.Context, service string) ([]string, error) {

@@ -100,6 +100,21 @@ func (r *rule) ignored(p, rel string, dir bool) bool {
 	return false
 }
 
+// matches tells whether a changed host path concerns the rule: covered by
+// it and not ignored (include patterns select files; a deleted path is
+// judged as a folder, since what it was is gone).
+func (r *rule) matches(p string) bool {
+	rel, ok := r.rel(p)
+	if !ok {
+		return false
+	}
+	if rel == "." {
+		return true
+	}
+	fi, err := os.Lstat(p)
+	return !r.ignored(p, rel, err != nil || fi.IsDir())
+}
+
 // containerPath is where host path rel (from rel) lands in the container.
 func (r *rule) containerPath(rel string) string {
 	if rel == "." {

@@ -163,3 +163,24 @@ func TestCheck(t *testing.T) {
 		})
 	}
 }
+
+func TestMatches(t *testing.T) {
+	dir := t.TempDir()
+	os.WriteFile(filepath.Join(dir, "a.go"), nil, 0o644)
+	os.WriteFile(filepath.Join(dir, "a.txt"), nil, 0o644)
+	os.Mkdir(filepath.Join(dir, "pkg"), 0o755)
+	r, err := newRule(&spec.Service{Name: "api"}, spec.WatchRule{Action: "rebuild", Path: dir, Ignore: []string{"*.tmp"}, Include: []string{"*.go", "pkg"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, want := range map[string]bool{
+		"a.go": true, "a.txt": false, "pkg": true, "gone.go": true, "gone.tmp": false, "gone-folder": true,
+	} {
+		if got := r.matches(filepath.Join(dir, name)); got != want {
+			t.Errorf("matches(%s) = %v, want %v", name, got, want)
+		}
+	}
+	if r.matches(filepath.Dir(dir)) || r.matches(filepath.Join(filepath.Dir(dir), "other")) {
+		t.Error("a path outside the rule matches")
+	}
+}
