@@ -300,7 +300,6 @@ func (l *loop) apply(ctx context.Context, service string, changed []string, init
 	}
 }
 
-
 // running lists the IDs of the service's running containers (not one-offs).
 func (l *loop) running(ctx context.Context, service string) ([]string, error) {
 	l.mu.Lock()
