@@ -69,22 +69,22 @@ func TestCollect(t *testing.T) {
 	}{
 		{"ignore and .dockerignore", spec.WatchRule{Action: "sync", Path: dir, Target: "/app", Ignore: []string{"*.tmp", "node_modules/"}},
 			[]string{p("a.go"), p("b.tmp"), p("node_modules/x.js"), p("secret.env"), p("sub/d.txt")},
-			[]string{"app/a.go", "app/sub/", "app/sub/d.txt"}, nil, 0},
+			[]string{"a.go", "sub/", "sub/d.txt"}, nil, 0},
 		{"include selects files", spec.WatchRule{Action: "sync", Path: dir, Target: "/app", Include: []string{"*.go", "**/*.go"}},
 			[]string{p("a.go"), p("sub/c.go"), p("sub/d.txt")},
-			[]string{"app/a.go", "app/sub/", "app/sub/c.go"}, nil, 0},
+			[]string{"a.go", "sub/", "sub/c.go"}, nil, 0},
 		{"a new folder goes whole", spec.WatchRule{Action: "sync", Path: dir, Target: "/app/"},
 			[]string{p("sub")},
-			[]string{"app/sub/", "app/sub/c.go", "app/sub/d.txt"}, nil, 0},
+			[]string{"sub/", "sub/c.go", "sub/d.txt"}, nil, 0},
 		{"deletes, outermost only", spec.WatchRule{Action: "sync", Path: dir, Target: "/app"},
 			[]string{p("gone"), p("gone/deeper/x"), p("also-gone.txt")},
 			nil, []string{"also-gone.txt", "gone"}, 0},
 		{"links: inside kept, outside skipped", spec.WatchRule{Action: "sync", Path: dir, Target: "/app"},
 			[]string{p("in-link"), p("abs-in-link"), p("out-link"), p("dotdot-link")},
-			[]string{"app/abs-in-link -> /app/sub", "app/in-link -> a.go"}, nil, 2},
+			[]string{"abs-in-link -> /app/sub", "in-link -> a.go"}, nil, 2},
 		{"a single file rule", spec.WatchRule{Action: "sync", Path: p("sub/d.txt"), Target: "/etc/d.conf"},
 			[]string{p("sub/d.txt"), p("a.go")},
-			[]string{"etc/d.conf"}, nil, 0},
+			[]string{"d.conf"}, nil, 0},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -4,6 +4,7 @@ import (
 	"archive/tar"
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"io/fs"
@@ -138,7 +139,7 @@ func (r *rule) collect(changed []string) (*syncSet, error) {
 		if err != nil {
 			return nil, err
 		}
-		hdr.Name = strings.TrimPrefix(r.containerPath(rel), "/")
+		hdr.Name = r.tarName(rel)
 		hdr.Uname, hdr.Gname = "", ""
 		if fi.IsDir() {
 			hdr.Name += "/"
@@ -211,13 +212,78 @@ func (r *rule) safeLink(p string) (string, bool) {
 	return filepath.ToSlash(link), true
 }
 
+// tarBase is the folder in the container the tar is extracted in: the
+// target of a folder rule, the target's folder for a single file.
+func (r *rule) tarBase() string {
+	if r.isDir {
+		return r.Target
+	}
+	return path.Dir(r.Target)
+}
+
+// tarName is the name of host path rel in the tar, relative to tarBase.
+func (r *rule) tarName(rel string) string {
+	if !r.isDir {
+		return path.Base(r.Target)
+	}
+	return rel
+}
+
+// reroot rewrites a tar's names under prefix, for extracting at "/" when
+// the target folder does not exist yet in the container.
+func reroot(b []byte, prefix string) ([]byte, error) {
+	prefix = strings.Trim(prefix, "/")
+	var out bytes.Buffer
+	tw := tar.NewWriter(&out)
+	tr := tar.NewReader(bytes.NewReader(b))
+	for {
+		h, err := tr.Next()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return nil, err
+		}
+		if prefix != "" {
+			h.Name = prefix + "/" + h.Name
+		}
+		if err := tw.WriteHeader(h); err != nil {
+			return nil, err
+		}
+		if _, err := io.Copy(tw, tr); err != nil {
+			return nil, err
+		}
+	}
+	if err := tw.Close(); err != nil {
+		return nil, err
+	}
+	return out.Bytes(), nil
+}
+
+// put extracts the tar at the target; when the target folder is missing
+// (a first sync), at "/" with the names rerooted, so the daemon creates it.
+// Extracting at the target itself is what works in a read-only container
+// whose target is a volume.
+func (s *syncSet) put(ctx context.Context, d engine.Docker, id string) error {
+	base := s.rule.tarBase()
+	err := d.CopyToContainer(ctx, id, base, bytes.NewReader(s.tar))
+	if !errors.Is(err, engine.ErrNotFound) {
+		return err
+	}
+	rooted, rerr := reroot(s.tar, base)
+	if rerr != nil {
+		return rerr
+	}
+	return d.CopyToContainer(ctx, id, "/", bytes.NewReader(rooted))
+}
+
 // apply copies the set into every container and removes what was deleted.
 func (s *syncSet) apply(ctx context.Context, d engine.Docker, ids []string) error {
 	g, ctx := errgroup.WithContext(ctx)
 	for _, id := range ids {
 		g.Go(func() error {
 			if len(s.tar) > 0 {
-				if err := d.CopyToContainer(ctx, id, "/", bytes.NewReader(s.tar)); err != nil {
+				if err := s.put(ctx, d, id); err != nil {
 					return err
 				}
 			}
