@@ -421,3 +421,24 @@ func TestSyncExecAndSyncRestart(t *testing.T) {
 		}
 	}
 }
+
+// TestSyncReadOnlyRoot: a read-only container with a volume at the target
+// gets its files and deletes there (the helper runs from the target).
+func TestSyncReadOnlyRoot(t *testing.T) {
+	r := newRig(t)
+	r.write("a.txt", "one")
+	s := r.service("api", 1, spec.WatchRule{Action: spec.WatchSync, Path: r.dir, Target: "/data/app"})
+	s.ReadOnly = true
+	s.Volumes = []spec.Mount{{Type: spec.MountVolume, Target: "/data"}}
+	r.up()
+	id := r.containers("api")[0].ID
+	r.write("b.txt", "two")
+	r.eventually(func() bool { got, _ := r.read(id, "/data/app/b.txt"); return got == "two" }, "b.txt synced")
+	if err := os.Remove(filepath.Join(r.dir, "b.txt")); err != nil {
+		t.Fatal(err)
+	}
+	r.eventually(func() bool { _, ok := r.read(id, "/data/app/b.txt"); return !ok }, "b.txt removed")
+	if _, ok := r.read(id, "/data/app/.stack-rmhelper"); ok {
+		t.Error("the helper stayed in the target")
+	}
+}

@@ -229,8 +229,8 @@ func (r *rule) tarName(rel string) string {
 	return rel
 }
 
-// reroot rewrites a tar's names under prefix, for extracting at "/" when
-// the target folder does not exist yet in the container.
+// reroot rewrites a tar's names under prefix, for extracting above a
+// target folder that does not exist yet in the container.
 func reroot(b []byte, prefix string) ([]byte, error) {
 	prefix = strings.Trim(prefix, "/")
 	var out bytes.Buffer
@@ -261,20 +261,21 @@ func reroot(b []byte, prefix string) ([]byte, error) {
 }
 
 // put extracts the tar at the target; when the target folder is missing
-// (a first sync), at "/" with the names rerooted, so the daemon creates it.
-// Extracting at the target itself is what works in a read-only container
-// whose target is a volume.
+// (a first sync), at its nearest existing parent with the names rerooted,
+// so the daemon creates the rest. Extracting inside an existing folder is
+// also what works in a read-only container with a volume there.
 func (s *syncSet) put(ctx context.Context, d engine.Docker, id string) error {
 	base := s.rule.tarBase()
 	err := d.CopyToContainer(ctx, id, base, bytes.NewReader(s.tar))
-	if !errors.Is(err, engine.ErrNotFound) {
-		return err
+	for dir := base; errors.Is(err, engine.ErrNotFound) && dir != "/"; {
+		dir = path.Dir(dir)
+		rooted, rerr := reroot(s.tar, strings.TrimPrefix(strings.TrimPrefix(base, dir), "/"))
+		if rerr != nil {
+			return rerr
+		}
+		err = d.CopyToContainer(ctx, id, dir, bytes.NewReader(rooted))
 	}
-	rooted, rerr := reroot(s.tar, base)
-	if rerr != nil {
-		return rerr
-	}
-	return d.CopyToContainer(ctx, id, "/", bytes.NewReader(rooted))
+	return err
 }
 
 // apply copies the set into every container and removes what was deleted.

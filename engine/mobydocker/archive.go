@@ -12,6 +12,7 @@ import (
 	"io"
 	"os"
 	"os/exec"
+	"path"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -65,10 +66,15 @@ func (c *Client) RemoveFromContainer(ctx context.Context, id, dir string, paths 
 		return nil
 	}
 	defer c.trace("RemoveFromContainer", id+":"+dir)(&err)
-	if err := c.ensureRmHelper(ctx, id); err != nil {
+	helper, err := c.ensureRmHelper(ctx, id, dir)
+	if err != nil {
 		return fmt.Errorf("remove files in container %s: %w", id, err)
 	}
-	cmd := append([]string{rmHelperPath, dir}, paths...)
+	if helper != rmHelperPath {
+		// In dir itself (a read-only root): it removes itself last.
+		paths = append(append([]string(nil), paths...), path.Base(helper))
+	}
+	cmd := append([]string{helper, dir}, paths...)
 	code, out, err := c.execAsRoot(ctx, id, cmd)
 	if err != nil {
 		return fmt.Errorf("remove files in container %s: %w", id, err)
@@ -79,22 +85,34 @@ func (c *Client) RemoveFromContainer(ctx context.Context, id, dir string, paths 
 	return nil
 }
 
-// ensureRmHelper copies the helper into the container unless it is there.
-func (c *Client) ensureRmHelper(ctx context.Context, id string) error {
+// ensureRmHelper copies the helper into the container unless it is there
+// and returns its path: at the root, or in dir when the root is read-only.
+func (c *Client) ensureRmHelper(ctx context.Context, id, dir string) (string, error) {
 	if _, err := c.api.ContainerStatPath(ctx, id, client.ContainerStatPathOptions{Path: rmHelperPath}); err == nil {
-		return nil
+		return rmHelperPath, nil
 	}
 	v, err := c.Version(ctx)
 	if err != nil {
-		return err
+		return "", err
 	}
 	bin, err := rmHelper(ctx, v.Arch)
 	if err != nil {
-		return err
+		return "", err
 	}
+	if err := c.putHelper(ctx, id, "/", bin); err == nil {
+		return rmHelperPath, nil
+	}
+	if err := c.putHelper(ctx, id, dir, bin); err != nil {
+		return "", err
+	}
+	return path.Join(dir, path.Base(rmHelperPath)), nil
+}
+
+// putHelper writes the helper binary into dir of the container.
+func (c *Client) putHelper(ctx context.Context, id, dir string, bin []byte) error {
 	var buf bytes.Buffer
 	tw := tar.NewWriter(&buf)
-	if err := tw.WriteHeader(&tar.Header{Typeflag: tar.TypeReg, Name: strings.TrimPrefix(rmHelperPath, "/"), Mode: 0o755, Size: int64(len(bin))}); err != nil {
+	if err := tw.WriteHeader(&tar.Header{Typeflag: tar.TypeReg, Name: path.Base(rmHelperPath), Mode: 0o755, Size: int64(len(bin))}); err != nil {
 		return err
 	}
 	if _, err := tw.Write(bin); err != nil {
@@ -103,7 +121,7 @@ func (c *Client) ensureRmHelper(ctx context.Context, id string) error {
 	if err := tw.Close(); err != nil {
 		return err
 	}
-	return c.copyTar(ctx, id, "/", &buf, false)
+	return c.copyTar(ctx, id, dir, &buf, false)
 }
 
 // execAsRoot runs cmd as root and returns its exit code and output.
