@@ -3,6 +3,7 @@ package devloop_test
 import (
 	"archive/tar"
 	"bytes"
+	"context"
 	"fmt"
 	"sort"
 	"strings"
@@ -11,6 +12,7 @@ import (
 
 	"github.com/stack-dev/stack/devloop"
 	"github.com/stack-dev/stack/engine"
+	"github.com/stack-dev/stack/internal/testenv"
 	"github.com/stack-dev/stack/spec"
 )
 
@@ -85,8 +87,21 @@ func BenchmarkRebuild(b *testing.B) {
 	s := r.service("web", 1, spec.WatchRule{Action: spec.WatchRebuild, Path: r.dir})
 	s.Image = r.project + "/web:dev"
 	s.Build = &spec.Build{Context: r.dir, Labels: map[string]string{engine.LabelProject: r.project}}
-	b.Cleanup(func() { r.docker.ImageRemove(r.ctx(), s.Image) })
+	var images []string
+	b.Cleanup(func() {
+		ctx := context.Background()
+		testenv.RemoveProject(ctx, r.docker, r.project) // before the images it runs
+		for _, ref := range append([]string{s.Image}, images...) {
+			r.docker.ImageRemove(ctx, ref)
+		}
+	})
+	remember := func() {
+		if img, err := r.docker.ImageInspect(context.Background(), s.Image); err == nil {
+			images = append(images, img.ID)
+		}
+	}
 	r.up()
+	remember()
 	var times []time.Duration
 	i := 0
 	for b.Loop() {
@@ -98,6 +113,7 @@ func BenchmarkRebuild(b *testing.B) {
 		r.waitEvent(n, "rebuild", func(e devloop.Event) bool { return e.Action == spec.WatchRebuild })
 		r.wantServing("web", "name="+name)
 		times = append(times, time.Since(start))
+		remember()
 	}
 	b.ReportMetric(ms(pct(times, 50)), "rebuild-p50-ms")
 }
