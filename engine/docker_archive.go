@@ -26,6 +26,13 @@ type ContainerArchive interface {
 	// ContainerCommit makes an image of the container's changes and
 	// returns its ID.
 	ContainerCommit(ctx context.Context, id string, opts CommitOptions) (string, error)
+	// RemoveFromContainer removes paths (relative to dir, slash-separated)
+	// and everything under them from a running container. A path with a
+	// symlink before its last element, or one leaving dir, is skipped (the
+	// others are removed, the error names it), so nothing outside dir is
+	// touched; a missing path is no error. It works in images with no shell
+	// or tools (FROM scratch): what `stack watch` deletes with.
+	RemoveFromContainer(ctx context.Context, id, dir string, paths []string) error
 }
 
 // PathStat describes a path in a container.

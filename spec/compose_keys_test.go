@@ -11,9 +11,7 @@ import (
 
 // notYetHonoured are service keys of the compose spec that load with a
 // warning until the issue named builds them.
-var notYetHonoured = map[string]string{
-	"develop": "the dev loop issue (stack watch) reads develop.watch",
-}
+var notYetHonoured = map[string]string{}
 
 // TestEveryServiceKeyIsHonouredOrRefused walks the service keys of the
 // compose spec as compose-go's schema has them: each is mapped to the model

@@ -194,6 +194,11 @@ func fromComposeService(name string, cs types.ServiceConfig, file string, index 
 		return nil, err
 	}
 	hooksFromCompose(s, cs)
+	dev, err := developFromCompose(name, s, cs.Develop)
+	if err != nil {
+		return nil, err
+	}
+	s.Develop = dev
 	return s, nil
 }
 

@@ -87,6 +87,12 @@ var supportedComposeKeys = []string{
 	"services.*.cap_add", "services.*.cap_drop", "services.*.security_opt",
 	"services.*.tty", "services.*.stdin_open",
 	"services.*.extends", "services.*.extends.file", "services.*.extends.service",
+	"services.*.develop", "services.*.develop.watch", "services.*.develop.watch.[]",
+	"services.*.develop.watch.[].path", "services.*.develop.watch.[].action", "services.*.develop.watch.[].target",
+	"services.*.develop.watch.[].ignore", "services.*.develop.watch.[].include", "services.*.develop.watch.[].initial_sync",
+	"services.*.develop.watch.[].exec", "services.*.develop.watch.[].exec.command", "services.*.develop.watch.[].exec.user",
+	"services.*.develop.watch.[].exec.working_dir", "services.*.develop.watch.[].exec.privileged",
+	"services.*.develop.watch.[].exec.environment", "services.*.develop.watch.[].exec.environment.*",
 
 	// Namespaces, devices, kernel and tuning (model_runtime.go).
 	"services.*.network_mode", "services.*.net", "services.*.ipc", "services.*.pid", "services.*.uts",

@@ -30,6 +30,7 @@ var hclServiceSchema = &hcl.BodySchema{
 		{Type: "depends_on", LabelNames: []string{"service"}},
 		{Type: "secret", LabelNames: []string{"name"}},
 		{Type: "config", LabelNames: []string{"name"}},
+		{Type: "develop"},
 	}, hclRuntimeBlocks...),
 }
 
@@ -131,6 +132,9 @@ func (p *hclProject) decodeService(decl hclDecl, ctx *hcl.EvalContext) *Service 
 	p.decodeHooks(d, s, c)
 	if sb := p.singleBlock(c.Blocks, "swarm"); sb != nil {
 		s.Deploy = p.decodeDeploy(d.within("swarm."), sb)
+	}
+	if db := p.singleBlock(c.Blocks, "develop"); db != nil {
+		s.Develop = p.decodeDevelop(d.within("develop."), decl.module, db)
 	}
 	if len(s.Networks) == 0 && s.NetworkMode == "" {
 		s.Networks = map[string]*ServiceNetwork{"default": {}}

@@ -149,6 +149,8 @@ type Service struct {
 	UnsetEnv []string `json:",omitempty"`
 	// Deploy holds the deploy keys only a swarm reads; nil: none given.
 	Deploy *Deploy `json:",omitempty"`
+	// Develop is the dev loop `stack watch` runs (develop.watch).
+	Develop *Develop `json:",omitempty"`
 }
 
 // Pos returns where key was written in the service, falling back to the

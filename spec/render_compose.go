@@ -245,6 +245,7 @@ func toComposeService(s *Service) types.ServiceConfig {
 	toComposeRuntime(&cs, s)
 	hooksToCompose(&cs, s)
 	toComposeDeploy(&cs, s.Deploy)
+	cs.Develop = developToCompose(s.Develop)
 	return cs
 }
 

@@ -217,6 +217,7 @@ func (w *hclWriter) service(b *hclwrite.Body, s *Service) {
 	setList(b, "security_opt", s.SecurityOpt)
 	w.hooks(b, s)
 	w.runtime(b, s)
+	w.develop(b, s.Develop)
 }
 
 // runtime writes the namespace, device, kernel and tuning keys.

@@ -41,6 +41,7 @@ type upOptions struct {
 	AbortOnFailure     bool
 	AttachDependencies bool
 	Menu               bool
+	Watch         bool          // run the dev loop (develop.watch) while attached
 }
 
 func newUpCmd(g *globalOptions) *cobra.Command {
@@ -78,6 +79,7 @@ Ctrl-C kills it.`,
 	addStopTimeoutFlag(f, &opts.Timeout, "stop timeout for recreated, removed and, on Ctrl-C, stopped containers")
 	f.BoolVar(&opts.Build, "build", false, "build images even if their context is unchanged")
 	f.StringVar(&opts.Pull, "pull", "", "pull images: always, missing, never (default: each service's pull_policy)")
+	f.BoolVar(&opts.Watch, "watch", false, "apply the services' develop.watch rules while attached, as `stack watch` does")
 	f.DurationVar(&opts.TTL, "ttl", 0, "remove the stack's containers, networks and volumes after this long (by the reaper, or `stack reap`)")
 	f.BoolVar(&opts.NoDeps, "no-deps", false, "with services named, do not start (or wait for) their dependencies")
 	f.BoolVar(&opts.AbortOnFailure, "abort-on-container-failure", false, "stop the whole stack when a container exits with a non-zero code (attached mode)")
@@ -118,6 +120,10 @@ func runUp(ctx context.Context, g *globalOptions, opts upOptions, services []str
 		if _, ok := p.Services[name]; !ok {
 			return fmt.Errorf("--scale: no such service: %s", name)
 		}
+	}
+	watch, err := upWatch(g, p, opts, services)
+	if err != nil {
+		return err
 	}
 	if opts.TTL < 0 {
 		return errors.New("--ttl: want a positive duration")
@@ -191,6 +197,10 @@ func runUp(ctx context.Context, g *globalOptions, opts upOptions, services []str
 		opts.AbortOnExit = true
 	}
 	done()
+	if watch != nil {
+		stopWatch := watch(upCtx)
+		defer stopWatch()
+	}
 	return attach(ctx, g, e, p, opts, services, started, upCtx, more)
 }
 

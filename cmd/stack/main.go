@@ -174,6 +174,7 @@ func commands(g *globalOptions) []*cobra.Command {
 		newWaitCmd(g),
 		newDeployCmd(g),
 		newUndeployCmd(g),
+		newWatchCmd(g),
 	}
 }
 

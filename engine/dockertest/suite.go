@@ -52,6 +52,7 @@ func Run(t *testing.T, newDocker func(t *testing.T) engine.Docker, image string)
 		{"ImageAndVolumeDetails", testImageAndVolumeDetails},
 		{"Archive", testArchive},
 		{"Stats", testStats},
+		{"RemoveFromContainer", testRemoveFromContainer},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

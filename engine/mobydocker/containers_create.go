@@ -114,11 +114,7 @@ func (c *Client) copyFiles(ctx context.Context, id string, files []engine.Contai
 	if err := tw.Close(); err != nil {
 		return err
 	}
-	_, err = c.api.CopyToContainer(ctx, id, client.CopyToContainerOptions{DestinationPath: "/", Content: &buf, CopyUIDGID: true})
-	if err != nil {
-		return apiErr("copy files into container "+id, err)
-	}
-	return nil
+	return c.copyTar(ctx, id, "/", &buf, true)
 }
 
 func (c *Client) networkConnect(ctx context.Context, id string, att engine.NetworkAttachment, links []string) (err error) {

@@ -170,4 +170,12 @@ service "gateway" {
     start_period   = "5s"
     start_interval = "1s"
   }
+  # stack up --watch: `make modelstack-bins` after an edit of the gateway's
+  # source writes a new binary, and the gateway is rebuilt and recreated.
+  develop {
+    watch {
+      action = "rebuild"
+      path   = "./gateway/gateway"
+    }
+  }
 }

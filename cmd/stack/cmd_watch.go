@@ -1,0 +1,134 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"strings"
+	"sync"
+
+	"github.com/spf13/cobra"
+
+	"github.com/stack-dev/stack/devloop"
+	"github.com/stack-dev/stack/engine"
+	"github.com/stack-dev/stack/engine/mobydocker"
+	"github.com/stack-dev/stack/spec"
+)
+
+type watchOptions struct {
+	Format string // plain or json
+}
+
+func newWatchCmd(g *globalOptions) *cobra.Command {
+	var opts watchOptions
+	cmd := &cobra.Command{
+		Use:   "watch [service...]",
+		Short: "Apply the services' develop.watch rules to the running stack until Ctrl-C",
+		Long: `Watch the files named by each service's develop.watch rules and apply them
+to the running stack: sync copies changed files into every running replica
+(and removes deleted ones), rebuild builds the image and recreates the
+service's containers as up does (a failing build keeps the old ones),
+restart restarts them, sync+restart and sync+exec sync first. One line per
+applied change; --format json prints one JSON object a line.`,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return runWatch(cmd.Context(), g, opts, args)
+		},
+	}
+	cmd.Flags().StringVar(&opts.Format, "format", "plain", "output format: plain or json")
+	return cmd
+}
+
+func runWatch(ctx context.Context, g *globalOptions, opts watchOptions, services []string) error {
+	if opts.Format != "plain" && opts.Format != "json" {
+		return fmt.Errorf("--format %q: want plain or json", opts.Format)
+	}
+	p, err := g.loadProject(services...)
+	if err != nil {
+		return err
+	}
+	watched, err := devloop.Check(p, services)
+	if err != nil {
+		return err
+	}
+	docker, err := mobydocker.New(g.log)
+	if err != nil {
+		return err
+	}
+	defer docker.Close()
+	ctx, _, stop := interrupts(ctx)
+	defer stop()
+	return watchLoop(ctx, g.stdout, docker, engine.New(docker, g.log, nil), p, watched, opts.Format)
+}
+
+// watchLoop runs the dev loop until ctx ends, printing one line (or JSON
+// object) per applied change to w.
+func watchLoop(ctx context.Context, w io.Writer, docker engine.Docker, e *engine.Engine, p *spec.Project, services []string, format string) error {
+	var mu sync.Mutex
+	print := func(line string) {
+		mu.Lock()
+		defer mu.Unlock()
+		fmt.Fprintln(w, line)
+	}
+	return devloop.Run(ctx, e, docker, p, devloop.Options{
+		Services: services,
+		Report: func(ev devloop.Event) {
+			if format == "json" {
+				b, _ := json.Marshal(ev)
+				print(string(b))
+				return
+			}
+			print(ev.String())
+		},
+		Ready: func() {
+			if format == "json" {
+				b, _ := json.Marshal(map[string][]string{"watching": services})
+				print(string(b))
+				return
+			}
+			print("watching " + strings.Join(services, ", ") + " (Ctrl-C to stop)")
+		},
+	})
+}
+
+// upWatch checks, for `up --watch`, the rules of the services up starts
+// (the named ones with rules, or all with rules) before anything starts,
+// and returns what starts the loop once the stack is up: it prints to
+// stderr, beside the logs, and its stop ends the loop and waits for it.
+func upWatch(g *globalOptions, p *spec.Project, opts upOptions, services []string) (func(ctx context.Context) (stop func()), error) {
+	if !opts.Watch {
+		return nil, nil
+	}
+	if opts.Detach || opts.Wait || opts.DryRun {
+		return nil, fmt.Errorf("--watch needs attached mode (no -d, --wait or --dry-run)")
+	}
+	var named []string
+	for _, name := range services {
+		if s := p.Services[name]; s != nil && s.Develop != nil && len(s.Develop.Watch) > 0 {
+			named = append(named, name)
+		}
+	}
+	if len(services) > 0 && len(named) == 0 {
+		return nil, fmt.Errorf("--watch: none of %s has develop.watch rules", strings.Join(services, ", "))
+	}
+	watched, err := devloop.Check(p, named)
+	if err != nil {
+		return nil, err
+	}
+	return func(ctx context.Context) func() {
+		ctx, cancel := context.WithCancel(ctx)
+		done := make(chan struct{})
+		go func() {
+			defer close(done)
+			docker, err := mobydocker.New(g.log)
+			if err == nil {
+				defer docker.Close()
+				err = watchLoop(ctx, g.stderr, docker, engine.New(docker, g.log, nil), p, watched, "plain")
+			}
+			if err != nil && ctx.Err() == nil {
+				fmt.Fprintln(g.stderr, "error: watch: "+err.Error())
+			}
+		}()
+		return func() { cancel(); <-done }
+	}, nil
+}
