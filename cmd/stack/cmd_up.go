@@ -41,7 +41,7 @@ type upOptions struct {
 	AbortOnFailure     bool
 	AttachDependencies bool
 	Menu               bool
-	Watch         bool          // run the dev loop (develop.watch) while attached
+	Watch              bool // run the dev loop (develop.watch) while attached
 }
 
 func newUpCmd(g *globalOptions) *cobra.Command {
