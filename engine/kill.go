@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strconv"
+	"strings"
 )
 
 // KillOptions tune `kill`.
@@ -23,6 +25,9 @@ func (e *Engine) Kill(ctx context.Context, project string, opts KillOptions) (in
 	signal := opts.Signal
 	if signal == "" {
 		signal = "KILL"
+	}
+	if !validSignal(signal) {
+		return 0, fmt.Errorf("signal %q: want a signal name such as SIGTERM or HUP, or a number from 1 to 64", opts.Signal)
 	}
 	running := filterContainers(obs.Containers, opts.Services, ObservedContainer.Running)
 	return len(running), e.inParallel(ctx, running, func(_ int, c ObservedContainer) error {
@@ -44,4 +49,26 @@ func trimSig(s string) string {
 		return s[3:]
 	}
 	return s
+}
+
+// signalNames are the Linux signals the daemon knows by name.
+var signalNames = map[string]bool{
+	"ABRT": true, "ALRM": true, "BUS": true, "CHLD": true, "CLD": true, "CONT": true, "FPE": true, "HUP": true,
+	"ILL": true, "INT": true, "IO": true, "IOT": true, "KILL": true, "PIPE": true, "POLL": true, "PROF": true,
+	"PWR": true, "QUIT": true, "SEGV": true, "STKFLT": true, "STOP": true, "SYS": true, "TERM": true, "TRAP": true,
+	"TSTP": true, "TTIN": true, "TTOU": true, "URG": true, "USR1": true, "USR2": true, "VTALRM": true,
+	"WINCH": true, "XCPU": true, "XFSZ": true,
+}
+
+// validSignal tells a signal the daemon takes from a typo: a name (with or
+// without SIG, any case, RTMIN+n too) or a number.
+func validSignal(s string) bool {
+	if n, err := strconv.Atoi(s); err == nil {
+		return n >= 1 && n <= 64
+	}
+	name := strings.ToUpper(trimSig(s))
+	if strings.HasPrefix(name, "RTMIN") || strings.HasPrefix(name, "RTMAX") {
+		return true
+	}
+	return signalNames[name]
 }

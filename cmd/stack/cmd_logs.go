@@ -3,7 +3,9 @@ package main
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -72,6 +74,16 @@ func runLogs(ctx context.Context, g *globalOptions, opts logsOptions, services [
 		lopts.Ended = func(container, _ string, code int) { printer.Message(exitedMessage(container, code)) }
 	}
 	sink := printer.Print
+	if opts.Index > 0 && !opts.Follow {
+		// A replica that is not there would print nothing and look fine.
+		rows, err := e.Ps(ctx, project, engine.PsOptions{All: true, Services: services})
+		if err != nil {
+			return err
+		}
+		if !slices.ContainsFunc(rows, func(r engine.ContainerSummary) bool { return r.Number == opts.Index }) {
+			return fmt.Errorf("--index %d: no replica %d of %s", opts.Index, opts.Index, serviceWords(services))
+		}
+	}
 	if opts.Index > 0 {
 		sink = func(l engine.LogLine) {
 			if l.Number == opts.Index {
@@ -84,4 +96,12 @@ func runLogs(ctx context.Context, g *globalOptions, opts logsOptions, services [
 		return nil // Ctrl-C ends a follow; that is not a failure
 	}
 	return err
+}
+
+// serviceWords names the services of a command for a message.
+func serviceWords(services []string) string {
+	if len(services) == 0 {
+		return "any service"
+	}
+	return strings.Join(services, ", ")
 }

@@ -127,6 +127,10 @@ func newRootCmd(g *globalOptions) *cobra.Command {
 	f.StringVar(&g.Progress, "progress", ui.ModeAuto, "progress output: auto, tty, plain, json, quiet")
 	addComposeGlobals(f, g)
 	root.AddCommand(commands(g)...)
+	// --version, as docker compose has it; `stack version` also asks the engine.
+	root.Version = Version
+	root.SetVersionTemplate("stack version {{.Version}}\n")
+	root.SetHelpCommand(newHelpCmd(root))
 	registerCompletions(root, g)
 	return root
 }

@@ -28,3 +28,32 @@ func unknownCommand(cmd *cobra.Command, args []string) error {
 	}
 	return fmt.Errorf("%s\ndid you mean %s?", msg, strings.Join(quoted, " or "))
 }
+
+// newHelpCmd is `stack help [command]`: help on an unknown topic is an
+// error with a suggestion, as the mistyped verb itself is, not the root's
+// help and exit 0.
+func newHelpCmd(root *cobra.Command) *cobra.Command {
+	return &cobra.Command{
+		Use:   "help [command]",
+		Short: "Help about any command",
+		RunE: func(c *cobra.Command, args []string) error {
+			cmd, rest, err := root.Find(args)
+			if err != nil || cmd == nil {
+				return unknownCommand(root, args)
+			}
+			if len(rest) > 0 {
+				return unknownCommand(cmd, rest)
+			}
+			return cmd.Help()
+		},
+		ValidArgsFunction: func(c *cobra.Command, args []string, toComplete string) ([]string, cobra.ShellCompDirective) {
+			var names []string
+			for _, sub := range root.Commands() {
+				if sub.IsAvailableCommand() {
+					names = append(names, sub.Name())
+				}
+			}
+			return names, cobra.ShellCompDirectiveNoFileComp
+		},
+	}
+}
