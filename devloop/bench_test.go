@@ -64,7 +64,7 @@ func BenchmarkSyncLatency(b *testing.B) {
 			tw.WriteHeader(&tar.Header{Typeflag: tar.TypeReg, Name: "raw.txt", Mode: 0o644, Size: int64(len(want))})
 			tw.Write([]byte(want))
 			tw.Close()
-			if err := r.docker.CopyToContainer(r.ctx(), id, "/app", &buf, true); err != nil {
+			if err := r.docker.CopyToContainer(r.ctx(), id, "/app", &buf, false); err != nil {
 				b.Fatal(err)
 			}
 			read("/app/raw.txt", want)

@@ -266,14 +266,14 @@ func reroot(b []byte, prefix string) ([]byte, error) {
 // also what works in a read-only container with a volume there.
 func (s *syncSet) put(ctx context.Context, d engine.Docker, id string) error {
 	base := s.rule.tarBase()
-	err := d.CopyToContainer(ctx, id, base, bytes.NewReader(s.tar), true)
+	err := d.CopyToContainer(ctx, id, base, bytes.NewReader(s.tar), false)
 	for dir := base; errors.Is(err, engine.ErrNotFound) && dir != "/"; {
 		dir = path.Dir(dir)
 		rooted, rerr := reroot(s.tar, strings.TrimPrefix(strings.TrimPrefix(base, dir), "/"))
 		if rerr != nil {
 			return rerr
 		}
-		err = d.CopyToContainer(ctx, id, dir, bytes.NewReader(rooted), true)
+		err = d.CopyToContainer(ctx, id, dir, bytes.NewReader(rooted), false)
 	}
 	return err
 }

@@ -17,8 +17,8 @@ type ContainerArchive interface {
 	// under it, named by path's base) and path's stat. The caller closes it.
 	CopyFromContainer(ctx context.Context, id, path string) (io.ReadCloser, PathStat, error)
 	// CopyToContainer extracts the tar content into the folder dir of the
-	// container; with copyUIDGID the entries keep their owners, else they
-	// belong to the container's root.
+	// container. The entries keep the owners their headers give; with
+	// copyUIDGID (`cp -a`) they belong to the container's user instead.
 	CopyToContainer(ctx context.Context, id, dir string, content io.Reader, copyUIDGID bool) error
 	// ContainerExport returns the container's filesystem as a tar. The
 	// caller closes it.

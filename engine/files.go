@@ -36,7 +36,7 @@ func (e *Engine) replica(ctx context.Context, project, service string, index int
 // CopyOptions tune `cp`.
 type CopyOptions struct {
 	Index int // replica, 0: 1
-	// Archive keeps the owners of what is copied into a container (-a).
+	// Archive is cp -a: the daemon's CopyUIDGID, as docker cp -a sends it.
 	Archive bool
 	// FollowLink copies what a symlink source points to (-L).
 	FollowLink bool

@@ -10,6 +10,7 @@ import (
 	"os"
 	"path"
 	"sort"
+	"strconv"
 	"strings"
 
 	"github.com/stack-dev/stack/engine"
@@ -135,9 +136,11 @@ func (f *Fake) CopyToContainer(ctx context.Context, id, dir string, content io.R
 		if err != nil {
 			return fmt.Errorf("copy to %s in container %s: %w", dir, id, err)
 		}
-		file := FakeFile{Mode: h.FileInfo().Mode()}
+		// As the daemon: the entries keep the owners their headers give,
+		// and copyUIDGID (cp -a) makes them the container user's.
+		file := FakeFile{Mode: h.FileInfo().Mode(), UID: h.Uid, GID: h.Gid}
 		if copyUIDGID {
-			file.UID, file.GID = h.Uid, h.Gid
+			file.UID, file.GID = userIDs(c.Spec.User)
 		}
 		switch h.Typeflag {
 		case tar.TypeSymlink:
@@ -243,4 +246,19 @@ func tarOf(entries map[string]FakeFile) ([]byte, error) {
 		return nil, err
 	}
 	return buf.Bytes(), nil
+}
+
+// userIDs reads a container's numeric "uid[:gid]" user; a name or none is
+// root here.
+func userIDs(user string) (int, int) {
+	u, g, _ := strings.Cut(user, ":")
+	uid, err := strconv.Atoi(u)
+	if err != nil {
+		return 0, 0
+	}
+	gid, err := strconv.Atoi(g)
+	if err != nil {
+		gid = uid
+	}
+	return uid, gid
 }

@@ -35,7 +35,7 @@ func testRemoveFromContainer(h *harness) {
 	if err := tw.Close(); err != nil {
 		h.Fatal(err)
 	}
-	if err := h.d.CopyToContainer(h.ctx, id, "/", &buf, true); err != nil {
+	if err := h.d.CopyToContainer(h.ctx, id, "/", &buf, false); err != nil {
 		h.Fatalf("CopyToContainer: %v", err)
 	}
 
