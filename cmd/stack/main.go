@@ -169,6 +169,7 @@ func commands(g *globalOptions) []*cobra.Command {
 		newPortCmd(g),
 		newLsCmd(g),
 		newWaitCmd(g),
+		newDashboardCmd(g),
 	}
 }
 
