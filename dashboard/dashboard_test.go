@@ -88,7 +88,7 @@ func (fs *fakeStack) login() *http.Client {
 type cookieJar struct{ cookies []*http.Cookie }
 
 func (j *cookieJar) SetCookies(_ *url.URL, cs []*http.Cookie) { j.cookies = append(j.cookies, cs...) }
-func (j *cookieJar) Cookies(*url.URL) []*http.Cookie         { return j.cookies }
+func (j *cookieJar) Cookies(*url.URL) []*http.Cookie          { return j.cookies }
 
 func (fs *fakeStack) containerID(name string) string {
 	fs.t.Helper()
@@ -455,4 +455,3 @@ func TestStateHasNoSecrets(t *testing.T) {
 		t.Errorf("state: %s", b)
 	}
 }
-
