@@ -109,7 +109,7 @@ func (fs *fakeStack) action(verb, service string) (int, ActionResult) {
 	fs.t.Helper()
 	body, _ := json.Marshal(Action{Verb: verb, Service: service})
 	req, _ := http.NewRequest("POST", fs.http.URL+"/api/action", bytes.NewReader(body))
-	req.Header.Set(TokenHeader, "secret-token")
+	req.Header.Set(TokenHeader, fs.srv.Token())
 	req.Header.Set("Origin", fs.http.URL)
 	resp, err := fs.client.Do(req)
 	if err != nil {
