@@ -60,7 +60,10 @@ func newFakeStack(t *testing.T) *fakeStack {
 		t.Fatal(err)
 	}
 	hs := httptest.NewServer(srv)
-	t.Cleanup(hs.Close)
+	t.Cleanup(func() {
+		srv.Close()
+		hs.Close()
+	})
 	fs := &fakeStack{t: t, fake: f, engine: e, model: model, srv: srv, http: hs}
 	fs.client = fs.login()
 	return fs

@@ -95,7 +95,10 @@ func newRealStack(t *testing.T) *realStack {
 		t.Fatal(err)
 	}
 	hs := httptest.NewServer(srv)
-	t.Cleanup(hs.Close)
+	t.Cleanup(func() {
+		srv.Close()
+		hs.Close()
+	})
 	return &realStack{project: project, docker: docker, engine: e, model: model, srv: srv, http: hs,
 		url: srv.URL(hs.Listener.Addr().String())}
 }

@@ -7,6 +7,7 @@ package dashboard
 
 import (
 	"bytes"
+	"context"
 	"crypto/rand"
 	"crypto/subtle"
 	"embed"
@@ -70,8 +71,11 @@ type Server struct {
 	// hosts are the Host values accepted besides loopback ones.
 	mu    sync.Mutex
 	hosts []string
-	// busy serialises actions per project.
+	// actionMu serialises actions.
 	actionMu sync.Mutex
+	// closed ends the streams (events, logs) when the server closes.
+	closed    chan struct{}
+	closeOnce sync.Once
 }
 
 // New returns a Server for opts.
@@ -96,7 +100,7 @@ func New(opts Options) (*Server, error) {
 		}
 		token = hex.EncodeToString(b)
 	}
-	s := &Server{opts: opts, token: token, mux: http.NewServeMux()}
+	s := &Server{opts: opts, token: token, mux: http.NewServeMux(), closed: make(chan struct{})}
 	static, _ := fs.Sub(assets, "assets")
 	s.mux.Handle("GET /static/", http.StripPrefix("/static/", http.FileServerFS(static)))
 	s.mux.HandleFunc("GET /{$}", s.handleIndex)
@@ -107,6 +111,27 @@ func New(opts Options) (*Server, error) {
 	s.mux.HandleFunc("GET /api/plan", s.handlePlan)
 	s.mux.HandleFunc("POST /api/action", s.handleAction)
 	return s, nil
+}
+
+// Close ends the open streams, so that an http.Server's Shutdown (or an
+// httptest.Server's Close) does not wait for them forever. Actions run to
+// their end.
+func (s *Server) Close() {
+	s.closeOnce.Do(func() { close(s.closed) })
+}
+
+// streamContext is the context of a stream: it ends with the request or
+// when the server closes.
+func (s *Server) streamContext(r *http.Request) (context.Context, context.CancelFunc) {
+	ctx, cancel := context.WithCancel(r.Context())
+	go func() {
+		select {
+		case <-s.closed:
+			cancel()
+		case <-ctx.Done():
+		}
+	}()
+	return ctx, cancel
 }
 
 // Token is the secret the dashboard's URL carries.

@@ -97,7 +97,8 @@ func runDashboard(ctx context.Context, g *globalOptions, opts dashboardOptions) 
 	}
 	shutdown, cancel := context.WithTimeout(context.Background(), 2*time.Second)
 	defer cancel()
-	// Streams (events, logs) never end by themselves: close what is left.
+	// Streams (events, logs) never end by themselves: end them first.
+	srv.Close()
 	if err := hs.Shutdown(shutdown); err != nil && !errors.Is(err, context.DeadlineExceeded) {
 		return err
 	}
