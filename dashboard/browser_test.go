@@ -100,6 +100,16 @@ func TestBrowser(t *testing.T) {
 	line := fmt.Sprintf("browser-log-line-%d", time.Now().UnixNano())
 	rs.writeLog(t, "web", line)
 	waitJS(t, ctx, "the log line", fmt.Sprintf(`[...document.querySelectorAll('#logs .logline')].some(d => d.textContent === %q)`, web+" | "+line))
+	// The README's picture (docs/dashboard.png): STACK_DASHBOARD_SCREENSHOT=PATH.
+	if path := os.Getenv("STACK_DASHBOARD_SCREENSHOT"); path != "" {
+		png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(path, png, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
 	if err := chromedp.Do(ctx, chromedp.SendKeys(chromedp.CSS("#log-filter"), line)); err != nil {
 		t.Fatal(err)
 	}
@@ -130,14 +140,5 @@ func TestBrowser(t *testing.T) {
 	}
 	if c := rs.container(t, "db"); c.State != "running" {
 		t.Errorf("db %s after a refused stop", c.State)
-	}
-	if path := os.Getenv("STACK_DASHBOARD_SCREENSHOT"); path != "" {
-		png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(path, png, 0o644); err != nil {
-			t.Fatal(err)
-		}
 	}
 }

@@ -12,7 +12,7 @@ import (
 // Layout of the graph, in SVG user units.
 const (
 	nodeW, nodeH = 150, 44
-	colGap       = 90
+	colGap       = 150
 	rowGap       = 28
 	margin       = 16
 )
