@@ -166,10 +166,10 @@ func (r *sseReader) next() (string, string) {
 	return "", ""
 }
 
-// until reads states until ok says yes, for at most 10 seconds' worth.
+// until reads states until ok says yes, for at most 30 seconds.
 func (r *sseReader) until(ok func(State) bool) State {
 	r.t.Helper()
-	deadline := time.AfterFunc(10*time.Second, func() { r.resp.Body.Close() })
+	deadline := time.AfterFunc(30*time.Second, func() { r.resp.Body.Close() })
 	defer deadline.Stop()
 	var last State
 	for {
