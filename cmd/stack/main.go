@@ -179,6 +179,7 @@ func commands(g *globalOptions) []*cobra.Command {
 		newDeployCmd(g),
 		newUndeployCmd(g),
 		newWatchCmd(g),
+		newDashboardCmd(g),
 	}
 }
 

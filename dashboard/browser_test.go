@@ -1,0 +1,144 @@
+package dashboard
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"os/exec"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+)
+
+// chromium returns the path of Debian's chromium, or skips the test when
+// it is missing (fails it when CI=true: CI must run the browser test).
+func chromium(t *testing.T) string {
+	t.Helper()
+	for _, name := range []string{"chromium", "chromium-browser", "google-chrome"} {
+		if path, err := exec.LookPath(name); err == nil {
+			return path
+		}
+	}
+	if os.Getenv("CI") == "true" {
+		t.Fatal("chromium is required on CI for the dashboard's browser test (.ci/run installs it)")
+	}
+	t.Skip("no chromium: install Debian's chromium to run the dashboard's browser test")
+	return ""
+}
+
+// browser starts a headless chromium for the test and returns its context.
+func browser(t *testing.T) context.Context {
+	t.Helper()
+	path := chromium(t)
+	opts := append(chromedp.DefaultExecAllocatorOptions[:],
+		chromedp.ExecPath(path),
+		chromedp.NoSandbox, // root in CI
+		chromedp.DisableGPU,
+		chromedp.WindowSize(1400, 1000),
+		chromedp.UserDataDir(t.TempDir()),
+	)
+	actx, cancel := chromedp.NewExecAllocator(context.Background(), opts...)
+	t.Cleanup(cancel)
+	ctx, cancel2 := chromedp.NewContext(actx)
+	t.Cleanup(cancel2)
+	// The first Run starts the browser, for as long as ctx lives.
+	if err := chromedp.Do(ctx); err != nil {
+		t.Fatalf("start chromium: %v", err)
+	}
+	return ctx
+}
+
+// waitJS waits until the expression is true in the page.
+func waitJS(t *testing.T, ctx context.Context, what, expr string) {
+	t.Helper()
+	wctx, cancel := context.WithTimeout(ctx, 45*time.Second)
+	defer cancel()
+	if _, err := chromedp.Run(wctx, chromedp.Poll[chromedp.Void](expr, chromedp.WithPollingInterval(100*time.Millisecond))); err != nil {
+		html, _ := chromedp.Run(ctx, chromedp.OuterHTML(chromedp.CSS("#services")))
+		t.Fatalf("waiting for %s: %v\n%s", what, err, html)
+	}
+}
+
+// A real browser on the dashboard of a running stack: every service with
+// its state and health, the graph, a service that stops and starts again,
+// a log line the container writes, the filter box, restart's new start
+// time, and an action without the token header refused.
+func TestBrowser(t *testing.T) {
+	ctx := browser(t)
+	rs := newRealStack(t)
+	db, web := rs.project+"-db-1", rs.project+"-web-1"
+	row := func(name string) string { return fmt.Sprintf(`document.querySelector('tr[data-container=%q]')`, name) }
+
+	if err := chromedp.Do(ctx, chromedp.Navigate(rs.url)); err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range []string{db, web} {
+		waitJS(t, ctx, name+" healthy", fmt.Sprintf(`(r => r && r.dataset.state === "running" && r.dataset.health === "healthy")(%s)`, row(name)))
+	}
+	waitJS(t, ctx, "the graph's edge web -> db", `!!document.querySelector('#graph g.edge[data-from="web"][data-to="db"]')`)
+	waitJS(t, ctx, "the graph's nodes healthy", `document.querySelectorAll('#graph g.node[data-state="healthy"]').length === 2`)
+	loc, err := chromedp.Run(ctx, chromedp.Location())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := rs.http.URL + "/"; loc != want {
+		t.Errorf("location %s, want %s (the token out of the address bar)", loc, want)
+	}
+
+	id := rs.container(t, "web").ID
+	if err := rs.docker.ContainerStop(t.Context(), id, nil); err != nil {
+		t.Fatal(err)
+	}
+	waitJS(t, ctx, "web exited", fmt.Sprintf(`(r => r && r.dataset.state === "exited")(%s)`, row(web)))
+	waitJS(t, ctx, "web exited in the graph", `!!document.querySelector('#graph g.node[data-service="web"][data-state="exited"]')`)
+	if err := rs.docker.ContainerStart(t.Context(), id); err != nil {
+		t.Fatal(err)
+	}
+	waitJS(t, ctx, "web healthy again", fmt.Sprintf(`(r => r && r.dataset.state === "running" && r.dataset.health === "healthy")(%s)`, row(web)))
+
+	line := fmt.Sprintf("browser-log-line-%d", time.Now().UnixNano())
+	rs.writeLog(t, "web", line)
+	waitJS(t, ctx, "the log line", fmt.Sprintf(`[...document.querySelectorAll('#logs .logline')].some(d => d.textContent === %q)`, web+" | "+line))
+	// The README's picture (docs/dashboard.png): STACK_DASHBOARD_SCREENSHOT=PATH.
+	if path := os.Getenv("STACK_DASHBOARD_SCREENSHOT"); path != "" {
+		png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(path, png, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := chromedp.Do(ctx, chromedp.SendKeys(chromedp.CSS("#log-filter"), line)); err != nil {
+		t.Fatal(err)
+	}
+	hiddenOthers, err := chromedp.Run(ctx, chromedp.Evaluate[bool](fmt.Sprintf(`[...document.querySelectorAll('#logs .logline')].every(d => d.hidden === !d.textContent.includes(%q))`, line)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !hiddenOthers {
+		t.Error("the filter box does not hide the lines without its text")
+	}
+
+	before, err := chromedp.Run(ctx, chromedp.Evaluate[string](row(web)+`.querySelector('.started').dataset.started`))
+	if err != nil || before == "" {
+		t.Fatalf("start time of web: %q %v", before, err)
+	}
+	if err := chromedp.Do(ctx, chromedp.Click(chromedp.CSS(fmt.Sprintf(`tr[data-container=%q] button.act-restart`, web)))); err != nil {
+		t.Fatal(err)
+	}
+	waitJS(t, ctx, "a new start time after restart", fmt.Sprintf(`(r => r && r.dataset.state === "running" && r.querySelector('.started').dataset.started > %q)(%s)`, before, row(web)))
+	waitJS(t, ctx, "restart's progress", `document.getElementById('progress').textContent.startsWith('restart web: done')`)
+
+	status, err := chromedp.Run(ctx, chromedp.Evaluate[int](`fetch('/api/action', {method: 'POST', body: '{"verb":"stop","service":"db"}'}).then(r => r.status)`, chromedp.EvalAwaitPromise))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if status != 401 {
+		t.Errorf("an action without the token header: %d, want 401", status)
+	}
+	if c := rs.container(t, "db"); c.State != "running" {
+		t.Errorf("db %s after a refused stop", c.State)
+	}
+}
