@@ -26,6 +26,7 @@ var stateColors = map[string]string{
 	"paused":    "#8a8f98",
 	"unhealthy": "#d1432f",
 	"exited":    "#d1432f",
+	"completed": "#5b8c6a",
 	"absent":    "#b8bcc4",
 }
 

@@ -63,8 +63,13 @@ func buildState(ctx context.Context, e *engine.Engine, project string, model *sp
 	if err != nil {
 		st.Error = err.Error()
 	}
+	jobs := completedJobs(model)
 	byService := map[string][]engine.ContainerSummary{}
-	for _, r := range rows {
+	for i, r := range rows {
+		// A one-shot job others wait on that exited 0 is done, not down.
+		if jobs[r.Service] && r.State == "exited" && r.ExitCode == 0 {
+			rows[i].State, r.State = "completed", "completed"
+		}
 		byService[r.Service] = append(byService[r.Service], r)
 		st.Rows = append(st.Rows, containerRow(r, now))
 	}
@@ -128,7 +133,7 @@ func containerRow(r engine.ContainerSummary, now time.Time) Container {
 // serviceSummary adds the replicas' states up: the worst one counts.
 func serviceSummary(name string, rows []engine.ContainerSummary) Service {
 	s := Service{Name: name, Replicas: len(rows), State: "absent"}
-	rank := map[string]int{"absent": 0, "healthy": 1, "running": 2, "created": 3, "starting": 4, "paused": 5, "exited": 6, "unhealthy": 7}
+	rank := map[string]int{"absent": 0, "completed": 1, "healthy": 2, "running": 3, "created": 4, "starting": 5, "paused": 6, "exited": 7, "unhealthy": 8}
 	for i, r := range rows {
 		state := r.State
 		if r.State == "running" {
@@ -146,4 +151,20 @@ func serviceSummary(name string, rows []engine.ContainerSummary) Service {
 		}
 	}
 	return s
+}
+
+// completedJobs are the services of model others wait on to complete.
+func completedJobs(model *spec.Project) map[string]bool {
+	jobs := map[string]bool{}
+	if model == nil {
+		return jobs
+	}
+	for _, s := range model.Services {
+		for dep, d := range s.DependsOn {
+			if d.Condition == spec.ConditionCompleted {
+				jobs[dep] = true
+			}
+		}
+	}
+	return jobs
 }
