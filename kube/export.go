@@ -107,8 +107,9 @@ type exporter struct {
 	volUsers map[string]int                    // named volume key -> pods that mount it as a shared claim
 	networks bool                              // NetworkPolicies for the stack's networks
 
-	refusals []Refusal
-	notes    []string
+	refusals  []Refusal
+	notes     []string
+	usedDrops map[string]bool // --drop patterns that matched a refused key
 
 	namespace                                                 []Object
 	rbac, configs, secrets, claims, svcs, policies, workloads []Object
@@ -140,7 +141,7 @@ func Export(ctx context.Context, p *spec.Project, opts Options) (*Manifests, err
 	if err != nil {
 		return nil, err
 	}
-	x := &exporter{ctx: ctx, p: p, opts: opts, names: names,
+	x := &exporter{ctx: ctx, p: p, opts: opts, names: names, usedDrops: map[string]bool{},
 		kinds: map[string]string{}, ports: map[string][]corev1.ContainerPort{}, volUsers: map[string]int{}}
 	x.plan()
 	if opts.Namespace != "" {
@@ -155,6 +156,12 @@ func Export(ctx context.Context, p *spec.Project, opts Options) (*Manifests, err
 	}
 	if x.needsWaitAccount {
 		x.exportWaitAccount()
+	}
+	for _, p := range x.opts.Drop {
+		if !x.usedDrops[p] {
+			// A typo in a key path must not pass for a dropped key.
+			x.note("--drop %s matched no refused key; nothing was dropped by it", p)
+		}
 	}
 	if len(x.refusals) > 0 {
 		sortRefusals(x.refusals)

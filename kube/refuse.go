@@ -53,21 +53,24 @@ func DropHint(keyPath string) string {
 	return "'" + keyPath + "'"
 }
 
-// dropped reports whether keyPath matches one of the --drop patterns: a key
-// path, where * stands for any run of characters ("services.*.stop_signal",
-// "services.web.volumes[*]").
-func dropped(patterns []string, keyPath string) bool {
+// dropPattern returns the first --drop pattern that matches keyPath, or
+// "": a key path, where * stands for any run of characters
+// ("services.*.stop_signal", "services.web.volumes[*]"), and a key covers
+// its items and sub-keys ("services.web.volumes" drops volumes[0] too).
+func dropPattern(patterns []string, keyPath string) string {
 	for _, p := range patterns {
-		if p == keyPath {
-			return true
+		if p == keyPath || strings.HasPrefix(keyPath, p+"[") || strings.HasPrefix(keyPath, p+".") {
+			return p
 		}
 		// path.Match: [ is a class there, so quote the list brackets.
 		q := strings.NewReplacer("[", `\[`, "]", `\]`).Replace(p)
-		if ok, err := path.Match(q, keyPath); err == nil && ok {
-			return true
+		for _, k := range []string{keyPath, strings.SplitN(keyPath, "[", 2)[0]} {
+			if ok, err := path.Match(q, k); err == nil && ok {
+				return p
+			}
 		}
 	}
-	return false
+	return ""
 }
 
 // refuse records that keyPath of s has no counterpart; a key the user
@@ -82,7 +85,8 @@ func (x *exporter) refuse(s *spec.Service, key, format string, args ...any) {
 
 func (x *exporter) refuseAt(keyPath string, pos spec.Pos, format string, args ...any) {
 	reason := fmt.Sprintf(format, args...)
-	if dropped(x.opts.Drop, keyPath) {
+	if p := dropPattern(x.opts.Drop, keyPath); p != "" {
+		x.usedDrops[p] = true
 		x.note("%s: dropped: %s", keyPath, reason)
 		return
 	}

@@ -156,3 +156,24 @@ func TestRefusalsAreAllReported(t *testing.T) {
 		t.Errorf("error does not point at the file and line and name --drop:\n%s", msg)
 	}
 }
+
+// A --drop key covers its list items, and a --drop that matches nothing
+// says so rather than pass for a dropped key.
+func TestDropCoversItemsAndNamesMisses(t *testing.T) {
+	file := filepath.Join(t.TempDir(), "compose.yaml")
+	if err := os.WriteFile(file, []byte("services:\n  app:\n    image: app:1\n    devices: [/dev/fuse, /dev/kvm]\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	p := load(t, file)
+	m, err := kube.Export(context.Background(), p, kube.Options{Drop: []string{"services.app.devices", "services.ap.ports"}})
+	if err != nil {
+		t.Fatalf("export with --drop services.app.devices: %v", err)
+	}
+	notes := strings.Join(m.Notes, "\n")
+	if !strings.Contains(notes, "services.app.devices[1]: dropped") {
+		t.Errorf("notes %q: want devices[1] dropped by the list's key", notes)
+	}
+	if !strings.Contains(notes, "--drop services.ap.ports matched no refused key") {
+		t.Errorf("notes %q: want the unmatched --drop named", notes)
+	}
+}
