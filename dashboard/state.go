@@ -63,7 +63,10 @@ func buildState(ctx context.Context, e *engine.Engine, project string, model *sp
 	if err != nil {
 		st.Error = err.Error()
 	}
-	jobs := completedJobs(model)
+	jobs := map[string]bool{}
+	if model != nil {
+		jobs = model.AwaitedToComplete()
+	}
 	byService := map[string][]engine.ContainerSummary{}
 	for i, r := range rows {
 		// A one-shot job others wait on that exited 0 is done, not down.
@@ -151,20 +154,4 @@ func serviceSummary(name string, rows []engine.ContainerSummary) Service {
 		}
 	}
 	return s
-}
-
-// completedJobs are the services of model others wait on to complete.
-func completedJobs(model *spec.Project) map[string]bool {
-	jobs := map[string]bool{}
-	if model == nil {
-		return jobs
-	}
-	for _, s := range model.Services {
-		for dep, d := range s.DependsOn {
-			if d.Condition == spec.ConditionCompleted {
-				jobs[dep] = true
-			}
-		}
-	}
-	return jobs
 }

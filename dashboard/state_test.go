@@ -9,12 +9,12 @@ import (
 
 // A one-shot job others wait on that exited 0 is completed, not down; a
 // server that exited 0 is still exited.
-func TestCompletedJobs(t *testing.T) {
+func TestCompletedJobState(t *testing.T) {
 	model := &spec.Project{Services: map[string]*spec.Service{
 		"train":  {Name: "train"},
 		"server": {Name: "server", DependsOn: map[string]spec.Dependency{"train": {Condition: spec.ConditionCompleted}}},
 	}}
-	jobs := completedJobs(model)
+	jobs := model.AwaitedToComplete()
 	if !jobs["train"] || jobs["server"] {
 		t.Fatalf("jobs %v, want train only", jobs)
 	}

@@ -54,24 +54,6 @@ func setRuntime(cs *ContainerSpec, s *spec.Service) {
 	}
 }
 
-// sharedServices are the services whose replica 1 a service's containers
-// share a namespace or volumes with.
-func sharedServices(s *spec.Service) []string {
-	var out []string
-	for _, mode := range []string{s.NetworkMode, s.Ipc, s.Pid} {
-		if name := spec.ModeService(mode); name != "" {
-			out = append(out, name)
-		}
-	}
-	for _, v := range s.VolumesFrom {
-		if v.Service != "" {
-			out = append(out, v.Service)
-		}
-	}
-	slices.Sort(out)
-	return slices.Compact(out)
-}
-
 // resolveReferences returns cs with its references to other services
 // turned into what Docker takes: the ID of the service's replica 1 for
 // namespaces and volumes, container names for links. It copies what it
@@ -185,7 +167,7 @@ func (e *Engine) dockerLinks(ctx context.Context, p *spec.Project, cs ContainerS
 // shares a namespace or volumes with was replaced since it was created, or
 // "" when it need not be.
 func staleJoin(s *spec.Service, c ObservedContainer, obs *Observed) string {
-	shared := sharedServices(s)
+	shared := s.SharedServices()
 	if len(shared) == 0 {
 		return ""
 	}

@@ -246,7 +246,7 @@ func PlanUp(p *spec.Project, obs *Observed, images map[string]string, opts PlanO
 			continue
 		}
 		var dep string
-		for _, d := range sharedServices(s) {
+		for _, d := range s.SharedServices() {
 			if changed[d] {
 				dep = d
 			}
@@ -279,7 +279,7 @@ func PlanUp(p *spec.Project, obs *Observed, images map[string]string, opts PlanO
 				continue
 			}
 			reason := staleJoin(s, *a.Existing, obs)
-			for _, dep := range sharedServices(s) {
+			for _, dep := range s.SharedServices() {
 				if changed[dep] {
 					reason = "shares the " + dep + " container, which is recreated"
 				}
@@ -367,13 +367,9 @@ func recreateReason(c ObservedContainer, imageID string) string {
 // that need not run again once they exited 0 with an unchanged config.
 func jobServices(p *spec.Project) map[string]bool {
 	jobs := map[string]bool{}
-	for _, s := range p.Services {
-		for dep, d := range s.DependsOn {
-			if d.Condition == spec.ConditionCompleted {
-				if ds := p.Services[dep]; ds != nil && restartOrNo(ds.Restart) == "no" {
-					jobs[dep] = true
-				}
-			}
+	for dep := range p.AwaitedToComplete() {
+		if ds := p.Services[dep]; ds != nil && restartOrNo(ds.Restart) == "no" {
+			jobs[dep] = true
 		}
 	}
 	return jobs

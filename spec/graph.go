@@ -160,3 +160,18 @@ func (p *Project) Closure(names []string) ([]string, error) {
 	}
 	return sortedKeys(seen), nil
 }
+
+// AwaitedToComplete are the services another enabled service waits on with
+// service_completed_successfully: one-shot jobs, to up, swarm and the
+// dashboard alike.
+func (p *Project) AwaitedToComplete() map[string]bool {
+	out := map[string]bool{}
+	for _, s := range p.Services {
+		for dep, d := range s.DependsOn {
+			if d.Condition == ConditionCompleted {
+				out[dep] = true
+			}
+		}
+	}
+	return out
+}

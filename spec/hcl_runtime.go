@@ -384,22 +384,7 @@ func validDevicePermissions(s string) bool {
 // IPC, PID, UTS or cgroup namespace, takes its volumes or links to it
 // depend on it, restarting with it, as compose-go does for compose files.
 func addNamespaceDependencies(s *Service) {
-	var deps []string
-	for _, mode := range []string{s.NetworkMode, s.Ipc, s.Pid, s.Uts, s.Cgroup} {
-		if name := ModeService(mode); name != "" {
-			deps = append(deps, name)
-		}
-	}
-	for _, v := range s.VolumesFrom {
-		if v.Service != "" {
-			deps = append(deps, v.Service)
-		}
-	}
-	for _, l := range s.Links {
-		name, _, _ := strings.Cut(l, ":")
-		deps = append(deps, name)
-	}
-	for _, name := range deps {
+	for _, name := range s.ReferencedServices() {
 		if _, ok := s.DependsOn[name]; ok || name == s.Name {
 			continue
 		}

@@ -1,6 +1,9 @@
 package spec
 
-import "strings"
+import (
+	"slices"
+	"strings"
+)
 
 // RuntimeOptions holds the settings of a service's containers that the engine
 // passes to Docker as they are written: namespaces that name no other
@@ -187,4 +190,37 @@ func (v VolumesFrom) String() string {
 		s += ":ro"
 	}
 	return s
+}
+
+// SharedServices are the services whose replica 1 the containers of s
+// share a namespace (network_mode, ipc, pid, uts, cgroup "service:NAME")
+// or the volumes (volumes_from) of, sorted: the containers must be
+// recreated when that one is replaced.
+func (s *Service) SharedServices() []string {
+	var out []string
+	for _, mode := range []string{s.NetworkMode, s.Ipc, s.Pid, s.Uts, s.Cgroup} {
+		if name := ModeService(mode); name != "" {
+			out = append(out, name)
+		}
+	}
+	for _, v := range s.VolumesFrom {
+		if v.Service != "" {
+			out = append(out, v.Service)
+		}
+	}
+	slices.Sort(out)
+	return slices.Compact(out)
+}
+
+// ReferencedServices are the services s names outside depends_on: those it
+// shares with (SharedServices) and those it links to. Each is an implicit
+// dependency, as in compose-go.
+func (s *Service) ReferencedServices() []string {
+	out := s.SharedServices()
+	for _, l := range s.Links {
+		name, _, _ := strings.Cut(l, ":")
+		out = append(out, name)
+	}
+	slices.Sort(out)
+	return slices.Compact(out)
 }

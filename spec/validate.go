@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"regexp"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -93,7 +94,7 @@ func (v *validator) service(s *Service) {
 		if _, ok := p.Services[dep]; ok {
 			continue
 		}
-		if s.sharesWith(dep) {
+		if slices.Contains(s.ReferencedServices(), dep) {
 			continue // runtime() names the key that refers to it
 		}
 		if _, disabled := p.Disabled[dep]; disabled {

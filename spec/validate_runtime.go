@@ -155,24 +155,3 @@ func validExpose(e string) bool {
 	hi, err := strconv.Atoi(last)
 	return err == nil && hi >= lo && hi <= 65535
 }
-
-// sharesWith reports whether s names service dep in a namespace mode,
-// volumes_from or links, which make dep an implicit dependency.
-func (s *Service) sharesWith(dep string) bool {
-	for _, mode := range []string{s.NetworkMode, s.Ipc, s.Pid, s.Uts, s.Cgroup} {
-		if ModeService(mode) == dep {
-			return true
-		}
-	}
-	for _, v := range s.VolumesFrom {
-		if v.Service == dep {
-			return true
-		}
-	}
-	for _, l := range s.Links {
-		if name, _, _ := strings.Cut(l, ":"); name == dep {
-			return true
-		}
-	}
-	return false
-}

@@ -116,14 +116,7 @@ func Convert(p *spec.Project) (*Desired, error) {
 		return nil, fmt.Errorf("configs: %w", err)
 	}
 
-	jobs := map[string]bool{}
-	for _, s := range p.Services {
-		for dep, c := range s.DependsOn {
-			if c.Condition == spec.ConditionCompleted {
-				jobs[dep] = true
-			}
-		}
-	}
+	jobs := p.AwaitedToComplete()
 	for _, key := range p.ServiceNames() {
 		s := p.Services[key]
 		ss, notes := convertService(ns, s, netNames, secretRefs, configRefs, jobs[key], p.Volumes)
