@@ -337,10 +337,13 @@ func (l *loop) list(ctx context.Context, service string) ([]string, error) {
 
 // rebuild builds the service's image (skipped by the engine when its
 // context and config are unchanged) and converges its containers as up
-// does. A failing build leaves the old containers as they are.
+// does. A failing build leaves the old containers as they are. Its
+// dependencies are running already and are left alone, as with `up
+// --no-deps`: not rebuilt, not restarted (a one-shot that exited is not run
+// again).
 func (l *loop) rebuild(ctx context.Context, service string) {
 	start := time.Now()
-	plan, err := l.eng.Up(ctx, l.p, engine.UpOptions{Plan: engine.PlanOptions{Services: []string{service}}})
+	plan, err := l.eng.Up(ctx, l.p, engine.UpOptions{Plan: engine.PlanOptions{Services: []string{service}, NoDeps: true}})
 	ev := Event{Time: time.Now(), Service: service, Action: spec.WatchRebuild, Duration: time.Since(start)}
 	if err != nil {
 		ev.Error = err.Error()

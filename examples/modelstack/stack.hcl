@@ -142,8 +142,12 @@ service "predlog" {
 
 service "gateway" {
   image = "${local.image_prefix}/gateway:${var.version}"
+  # Built from source (the other images copy binaries made by make
+  # modelstack-bins): the context is this folder, cut down by .dockerignore
+  # to the gateway's and the shared packages' Go files.
   build {
-    context = "./gateway"
+    context    = "."
+    dockerfile = "gateway/Dockerfile"
   }
   ports = ["127.0.0.1:8080:8080"]
   environment = {
@@ -170,12 +174,17 @@ service "gateway" {
     start_period   = "5s"
     start_interval = "1s"
   }
-  # stack up --watch: `make modelstack-bins` after an edit of the gateway's
-  # source writes a new binary, and the gateway is rebuilt and recreated.
+  # stack up --watch: a saved edit of the gateway's source, or of the
+  # shared packages it imports, rebuilds its image and recreates it; the
+  # other services are left as they are.
   develop {
     watch {
       action = "rebuild"
-      path   = "./gateway/gateway"
+      path   = "./gateway"
+    }
+    watch {
+      action = "rebuild"
+      path   = "./internal"
     }
   }
 }

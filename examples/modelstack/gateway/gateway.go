@@ -26,6 +26,10 @@ type Upstreams struct {
 	Predlog                              *predlogShipper
 }
 
+// version is the gateway's own version, which GET /healthz reports: edit it
+// under `stack up --watch` and the gateway is rebuilt and answers with it.
+const version = "0.1.0"
+
 // newGateway routes:
 //
 //	/predict, /model   -> model-server replicas (round-robin)
@@ -36,7 +40,8 @@ func newGateway(log *slog.Logger, up Upstreams) http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		svc.WriteJSON(w, http.StatusOK, map[string]any{
-			"status": "ok",
+			"status":  "ok",
+			"version": version,
 			"backends": map[string][]string{
 				up.ModelServer.name:   up.ModelServer.Addrs(),
 				up.Embedded.name:      up.Embedded.Addrs(),
