@@ -2,9 +2,9 @@ package mobydocker
 
 import (
 	"archive/tar"
-	"bytes"
 	"context"
 	"crypto/sha256"
+	"debug/elf"
 	_ "embed"
 	"encoding/hex"
 	"errors"
@@ -14,11 +14,14 @@ import (
 	"os/exec"
 	"path"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"sync"
 
 	"github.com/moby/moby/api/pkg/stdcopy"
 	"github.com/moby/moby/client"
+
+	"github.com/stack-dev/stack/engine/mobydocker/rmhelper"
 )
 
 // copyTar is the archive PUT both CopyToContainer and copyFiles use.
@@ -31,16 +34,40 @@ func (c *Client) copyTar(ctx context.Context, id, dir string, tar io.Reader, cop
 }
 
 // The archive API only adds files. To remove them in any image, even one
-// with no shell, the adapter builds rmhelper (a static Go program, source
-// embedded here) once per daemon architecture, caches it in the user's
-// cache folder, copies it into the container the first time it is needed
-// and runs it there as root.
+// with no shell, the adapter copies a helper (package rmhelper) into the
+// container the first time it is needed and runs it there as root. The
+// helper is this very program whenever it can run in the container: a
+// static Linux executable of the daemon's architecture, as released stack
+// binaries are (CGO_ENABLED=0), since every program that imports rmhelper
+// is the helper when started under its name. Otherwise (a dynamically
+// linked build, stack on another OS or architecture than the daemon's)
+// rmhelper is built alone with the Go toolchain, once per architecture, and
+// cached in the user's cache folder.
 
-//go:embed rmhelper/main.go
+//go:embed rmhelper/rmhelper.go
 var rmHelperSource []byte
 
+// rmHelperMain is the main package of the helper built alone.
+const rmHelperMain = `package main
+
+import (
+	"os"
+
+	"rmhelper/rmhelper"
+)
+
+func main() { os.Exit(rmhelper.Main(os.Args[1:], os.Stderr)) }
+`
+
 // rmHelperPath is where the helper lives inside a container.
-const rmHelperPath = "/.stack-rmhelper"
+const rmHelperPath = "/" + rmhelper.Name
+
+// Seams for the tests: the program that may serve as the helper, and the
+// go command that builds it otherwise.
+var (
+	selfExecutable = os.Executable
+	goCommand      = "go"
+)
 
 // RemoveFromContainer removes paths under dir in running container id by
 // running the helper.
@@ -58,7 +85,7 @@ func (c *Client) RemoveFromContainer(ctx context.Context, id, dir string, paths 
 		paths = append(append([]string(nil), paths...), path.Base(helper))
 	}
 	cmd := append([]string{helper, dir}, paths...)
-	code, out, err := c.execAsRoot(ctx, id, cmd)
+	code, out, err := c.execAsRoot(ctx, id, cmd, []string{rmhelper.Env + "=1"})
 	if err != nil {
 		return fmt.Errorf("remove files in container %s: %w", id, err)
 	}
@@ -91,25 +118,39 @@ func (c *Client) ensureRmHelper(ctx context.Context, id, dir string) (string, er
 	return path.Join(dir, path.Base(rmHelperPath)), nil
 }
 
-// putHelper writes the helper binary into dir of the container.
-func (c *Client) putHelper(ctx context.Context, id, dir string, bin []byte) error {
-	var buf bytes.Buffer
-	tw := tar.NewWriter(&buf)
-	if err := tw.WriteHeader(&tar.Header{Typeflag: tar.TypeReg, Name: path.Base(rmHelperPath), Mode: 0o755, Size: int64(len(bin))}); err != nil {
+// putHelper writes the helper, the host file bin, into dir of the
+// container, streamed (this program may be tens of MB).
+func (c *Client) putHelper(ctx context.Context, id, dir, bin string) error {
+	f, err := os.Open(bin)
+	if err != nil {
 		return err
 	}
-	if _, err := tw.Write(bin); err != nil {
+	defer f.Close()
+	fi, err := f.Stat()
+	if err != nil {
 		return err
 	}
-	if err := tw.Close(); err != nil {
-		return err
-	}
-	return c.copyTar(ctx, id, dir, &buf, false)
+	pr, pw := io.Pipe()
+	go func() {
+		tw := tar.NewWriter(pw)
+		err := tw.WriteHeader(&tar.Header{Typeflag: tar.TypeReg, Name: rmhelper.Name, Mode: 0o755, Size: fi.Size()})
+		if err == nil {
+			_, err = io.CopyN(tw, f, fi.Size())
+		}
+		if err == nil {
+			err = tw.Close()
+		}
+		pw.CloseWithError(err)
+	}()
+	err = c.copyTar(ctx, id, dir, pr, false)
+	pr.CloseWithError(io.ErrClosedPipe) // ends the writer if the PUT stopped early
+	return err
 }
 
-// execAsRoot runs cmd as root and returns its exit code and output.
-func (c *Client) execAsRoot(ctx context.Context, id string, cmd []string) (int, string, error) {
-	created, err := c.api.ExecCreate(ctx, id, client.ExecCreateOptions{Cmd: cmd, User: "0:0", AttachStdout: true, AttachStderr: true})
+// execAsRoot runs cmd as root with env added and returns its exit code and
+// output.
+func (c *Client) execAsRoot(ctx context.Context, id string, cmd, env []string) (int, string, error) {
+	created, err := c.api.ExecCreate(ctx, id, client.ExecCreateOptions{Cmd: cmd, Env: env, User: "0:0", AttachStdout: true, AttachStderr: true})
 	if err != nil {
 		return 0, "", apiErr("exec", err)
 	}
@@ -133,61 +174,92 @@ func (c *Client) execAsRoot(ctx context.Context, id string, cmd []string) (int, 
 
 var rmHelpers struct {
 	sync.Mutex
-	bins map[string][]byte // by GOARCH
+	bins map[string]string // host file, by GOARCH
 }
 
-// rmHelper returns the helper binary for arch, building it on first use
-// (CGO_ENABLED=0, so it runs in any linux image) and caching it on disk.
-func rmHelper(ctx context.Context, arch string) ([]byte, error) {
+// rmHelper returns the host file of the helper for a daemon of arch: this
+// program when it can be, else rmhelper built on first use (CGO_ENABLED=0,
+// so it runs in any linux image) and cached on disk.
+func rmHelper(ctx context.Context, arch string) (string, error) {
 	rmHelpers.Lock()
 	defer rmHelpers.Unlock()
 	if b, ok := rmHelpers.bins[arch]; ok {
 		return b, nil
 	}
-	sum := sha256.Sum256(rmHelperSource)
-	cacheDir, err := os.UserCacheDir()
-	if err != nil {
-		cacheDir = os.TempDir()
-	}
-	file := filepath.Join(cacheDir, "stack", "rmhelper-"+hex.EncodeToString(sum[:6])+"-linux-"+arch)
-	b, err := os.ReadFile(file)
-	if err != nil {
-		b, err = buildRmHelper(ctx, arch, file)
+	file, ok := selfHelper(arch)
+	if !ok {
+		h := sha256.New()
+		h.Write(rmHelperSource)
+		h.Write([]byte(rmHelperMain))
+		cacheDir, err := os.UserCacheDir()
 		if err != nil {
-			return nil, err
+			cacheDir = os.TempDir()
+		}
+		file = filepath.Join(cacheDir, "stack", "rmhelper-"+hex.EncodeToString(h.Sum(nil)[:6])+"-linux-"+arch)
+		if _, err := os.Stat(file); err != nil {
+			if err := buildRmHelper(ctx, arch, file); err != nil {
+				return "", err
+			}
 		}
 	}
 	if rmHelpers.bins == nil {
-		rmHelpers.bins = map[string][]byte{}
+		rmHelpers.bins = map[string]string{}
 	}
-	rmHelpers.bins[arch] = b
-	return b, nil
+	rmHelpers.bins[arch] = file
+	return file, nil
 }
 
-func buildRmHelper(ctx context.Context, arch, file string) ([]byte, error) {
+// selfHelper returns this program's file when it can run as the helper in
+// a container of a daemon of arch: a Linux executable of that architecture
+// with no program interpreter (statically linked, so FROM scratch will do).
+func selfHelper(arch string) (string, bool) {
+	if runtime.GOOS != "linux" || runtime.GOARCH != arch {
+		return "", false
+	}
+	exe, err := selfExecutable()
+	if err != nil {
+		return "", false
+	}
+	f, err := elf.Open(exe)
+	if err != nil {
+		return "", false
+	}
+	defer f.Close()
+	for _, p := range f.Progs {
+		if p.Type == elf.PT_INTERP {
+			return "", false
+		}
+	}
+	return exe, true
+}
+
+func buildRmHelper(ctx context.Context, arch, file string) error {
 	src, err := os.MkdirTemp("", "stack-rmhelper-")
 	if err != nil {
-		return nil, err
+		return err
 	}
 	defer os.RemoveAll(src)
-	if err := os.WriteFile(filepath.Join(src, "main.go"), rmHelperSource, 0o644); err != nil {
-		return nil, err
-	}
-	if err := os.WriteFile(filepath.Join(src, "go.mod"), []byte("module rmhelper\n\ngo 1.21\n"), 0o644); err != nil {
-		return nil, err
+	for name, content := range map[string][]byte{
+		"go.mod":               []byte("module rmhelper\n\ngo 1.21\n"),
+		"main.go":              []byte(rmHelperMain),
+		"rmhelper/rmhelper.go": rmHelperSource,
+	} {
+		if err := os.MkdirAll(filepath.Dir(filepath.Join(src, name)), 0o755); err != nil {
+			return err
+		}
+		if err := os.WriteFile(filepath.Join(src, name), content, 0o644); err != nil {
+			return err
+		}
 	}
 	if err := os.MkdirAll(filepath.Dir(file), 0o755); err != nil {
-		return nil, err
+		return err
 	}
 	tmp := file + ".tmp" + fmt.Sprint(os.Getpid())
-	cmd := exec.CommandContext(ctx, "go", "build", "-trimpath", "-ldflags=-s -w", "-o", tmp, ".")
+	cmd := exec.CommandContext(ctx, goCommand, "build", "-trimpath", "-ldflags=-s -w", "-o", tmp, ".")
 	cmd.Dir = src
 	cmd.Env = append(os.Environ(), "CGO_ENABLED=0", "GOOS=linux", "GOARCH="+arch, "GOFLAGS=", "GOWORK=off", "GOTOOLCHAIN=local")
 	if out, err := cmd.CombinedOutput(); err != nil {
-		return nil, fmt.Errorf("build the file removal helper (needs the go toolchain once): %v: %s", err, strings.TrimSpace(string(out)))
+		return fmt.Errorf("build the file removal helper (this stack binary is not a static linux/%s executable that could serve as one, and building it needs the go toolchain once): %v: %s", arch, err, strings.TrimSpace(string(out)))
 	}
-	if err := os.Rename(tmp, file); err != nil {
-		return nil, err
-	}
-	return os.ReadFile(file)
+	return os.Rename(tmp, file)
 }
