@@ -23,7 +23,7 @@ import (
 // DefaultSettle is how long the loop waits after the last file event before
 // it acts: long enough that one save is one sync, short enough to feel
 // instant.
-const DefaultSettle = 30 * time.Millisecond
+const DefaultSettle = 20 * time.Millisecond
 
 // Options tune [Run].
 type Options struct {
