@@ -29,7 +29,7 @@ func TestPredictionThroughGateway(t *testing.T) {
 }
 
 // makeBins builds the example's static binaries, which its images copy.
-func makeBins(t *testing.T) {
+func makeBins(t testing.TB) {
 	t.Helper()
 	root, err := filepath.Abs("../..")
 	if err != nil {

@@ -4,11 +4,13 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"io/fs"
 	"net/http"
 	"os"
 	"path/filepath"
+	"sort"
 	"strings"
 	"sync"
 	"testing"
@@ -28,117 +30,34 @@ func TestUpWatchRebuildsGatewayFromSource(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds and runs the whole example")
 	}
-	d := testenv.Docker(t)
 	makeBins(t)
 	for _, file := range []string{"stack.hcl", "compose.yaml"} {
 		t.Run(file, func(t *testing.T) {
-			dir := copyExample(t)
-			project := testenv.Project(t)
-			testenv.Cleanup(t, project)
-			p, err := spec.Load(spec.LoadOptions{Files: []string{filepath.Join(dir, file)}, ProjectName: project})
-			if err != nil {
-				t.Fatal(err)
-			}
-			for _, s := range p.Services {
-				for i := range s.Ports {
-					s.Ports[i].HostPort = "" // ephemeral, so the test runs beside a `make up`
-				}
-			}
-			for _, v := range p.Volumes {
-				v.Labels = map[string]string{testenv.LabelTest: "1"}
-			}
-			// The edited gateway gets an image of its own: the example's
-			// tag stays the example's.
-			gw := p.Services["gateway"]
-			gw.Image = project + "/gateway:dev"
-			gw.Build.Labels = testenv.Labels(project)
-			var images []string
-			remember := func() {
-				if img, err := d.ImageInspect(context.Background(), gw.Image); err == nil {
-					images = append(images, img.ID)
-				}
-			}
-			t.Cleanup(func() {
-				ctx := context.Background()
-				testenv.RemoveProject(ctx, d, project) // before the images it runs
-				for _, ref := range append([]string{gw.Image}, images...) {
-					if err := d.ImageRemove(ctx, ref); err != nil && !errors.Is(err, engine.ErrNotFound) {
-						t.Logf("cleanup: %v", err)
-					}
-				}
-			})
-
-			e := engine.New(d, nil, nil)
-			ctx, cancel := context.WithTimeout(context.Background(), 8*time.Minute)
-			defer cancel()
-			if _, err := e.Up(ctx, p, engine.UpOptions{Wait: true, WaitTimeout: 5 * time.Minute}); err != nil {
-				t.Fatalf("up: %v", err)
-			}
-			remember()
-			if v := gatewayVersion(t, e, project); v != "0.1.0" {
+			w := upWatched(t, file)
+			if v := w.gatewayVersion(); v != "0.1.0" {
 				t.Fatalf("gateway version before the edit: %q, want 0.1.0", v)
 			}
-			before := otherContainers(ctx, t, d, project)
+			before := w.otherContainers()
 			if len(before) != 7 { // 8 containers, the gateway's left out
 				t.Fatalf("%d containers besides the gateway, want 7: %v", len(before), before)
 			}
 
-			var mu sync.Mutex
-			var events []devloop.Event
-			loopCtx, stop := context.WithCancel(ctx)
-			ready, done := make(chan struct{}), make(chan error, 1)
-			go func() {
-				done <- devloop.Run(loopCtx, e, d, p, devloop.Options{
-					Report: func(ev devloop.Event) {
-						t.Logf("event: %s", ev)
-						mu.Lock()
-						events = append(events, ev)
-						mu.Unlock()
-					},
-					Ready: func() { close(ready) },
-				})
-			}()
-			defer func() {
-				stop()
-				if err := <-done; err != nil {
-					t.Errorf("loop: %v", err)
-				}
-			}()
-			select {
-			case <-ready:
-			case err := <-done:
-				t.Fatalf("loop ended before it was ready: %v", err)
-			case <-time.After(time.Minute):
-				t.Fatal("loop not ready after a minute")
-			}
+			took := w.editVersion("0.1.0", "0.1.0-watched")
+			t.Logf("the rebuilt gateway answered with the edit %v after it was saved", took.Round(time.Millisecond))
 
-			src := filepath.Join(dir, "gateway", "gateway.go")
-			edit(t, src, `const version = "0.1.0"`, `const version = "0.1.0-watched"`)
-			saved := time.Now()
-			deadline := time.Now().Add(5 * time.Minute)
-			for gatewayVersion(t, e, project) != "0.1.0-watched" {
+			// The loop reports once the old gateway is gone, which may be
+			// after the new one answers.
+			for deadline := time.Now().Add(time.Minute); len(w.seen()) == 0; time.Sleep(20 * time.Millisecond) {
 				if time.Now().After(deadline) {
-					mu.Lock()
-					t.Fatalf("the gateway does not answer with the edit 5 minutes after it was saved; events: %v", events)
+					t.Fatal("no event a minute after the gateway answered with the edit")
 				}
-				time.Sleep(50 * time.Millisecond)
 			}
-			t.Logf("the rebuilt gateway answered with the edit %v after it was saved", time.Since(saved).Round(time.Millisecond))
-			remember()
-
-			mu.Lock()
-			var rebuilt bool
-			for _, ev := range events {
+			for _, ev := range w.seen() {
 				if ev.Service != "gateway" || ev.Action != spec.WatchRebuild || ev.Error != "" {
 					t.Errorf("event %s, want only the gateway's rebuild", ev)
 				}
-				rebuilt = rebuilt || ev.Action == spec.WatchRebuild
 			}
-			mu.Unlock()
-			if !rebuilt {
-				t.Error("no rebuild event")
-			}
-			after := otherContainers(ctx, t, d, project)
+			after := w.otherContainers()
 			for id, started := range before {
 				if a, ok := after[id]; !ok || !a.Equal(started) {
 					t.Errorf("container %s: started %v before the rebuild, %v (present %v) after", id, started, a, ok)
@@ -151,9 +70,146 @@ func TestUpWatchRebuildsGatewayFromSource(t *testing.T) {
 	}
 }
 
+// BenchmarkUpWatchGatewayRebuild times the rebuild of a small Go service
+// under `stack up --watch`: from the save of an edit of the gateway's source
+// to the recreated gateway answering with it (compile with a warm cache,
+// image, recreate, healthy). Run it with
+//
+//	go test ./examples/modelstack -run XXX -bench UpWatchGatewayRebuild -benchtime 5x
+func BenchmarkUpWatchGatewayRebuild(b *testing.B) {
+	makeBins(b)
+	w := upWatched(b, "stack.hcl")
+	var times []time.Duration
+	old := "0.1.0"
+	for b.Loop() {
+		// A version never built before, so BuildKit has no layer of it.
+		next := fmt.Sprintf("0.1.0-bench-%d", time.Now().UnixNano())
+		times = append(times, w.editVersion(old, next))
+		old = next
+	}
+	sort.Slice(times, func(i, j int) bool { return times[i] < times[j] })
+	b.ReportMetric(float64(times[(len(times)-1)/2].Milliseconds()), "rebuild-p50-ms")
+	b.ReportMetric(float64(times[len(times)-1].Milliseconds()), "rebuild-max-ms")
+}
+
+// watched is the example up, from a copy of its folder, with the dev loop
+// running on it until the test ends.
+type watched struct {
+	tb      testing.TB
+	ctx     context.Context
+	d       engine.Docker
+	e       *engine.Engine
+	dir     string
+	project string
+
+	mu     sync.Mutex
+	events []devloop.Event
+}
+
+func upWatched(tb testing.TB, file string) *watched {
+	tb.Helper()
+	d := testenv.Docker(tb)
+	w := &watched{tb: tb, d: d, e: engine.New(d, nil, nil), dir: copyExample(tb), project: testenv.Project(tb)}
+	testenv.Cleanup(tb, w.project)
+	p, err := spec.Load(spec.LoadOptions{Files: []string{filepath.Join(w.dir, file)}, ProjectName: w.project})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	for _, s := range p.Services {
+		for i := range s.Ports {
+			s.Ports[i].HostPort = "" // ephemeral, so the test runs beside a `make up`
+		}
+	}
+	for _, v := range p.Volumes {
+		v.Labels = map[string]string{testenv.LabelTest: "1"}
+	}
+	// The edited gateway gets an image of its own: the example's tag stays
+	// the example's.
+	gw := p.Services["gateway"]
+	gw.Image = w.project + "/gateway:dev"
+	gw.Build.Labels = testenv.Labels(w.project)
+	var images []string
+	remember := func() {
+		if img, err := d.ImageInspect(context.Background(), gw.Image); err == nil {
+			images = append(images, img.ID)
+		}
+	}
+	tb.Cleanup(func() {
+		ctx := context.Background()
+		testenv.RemoveProject(ctx, d, w.project) // before the images it runs
+		remember()
+		for _, ref := range append([]string{gw.Image}, images...) {
+			if err := d.ImageRemove(ctx, ref); err != nil && !errors.Is(err, engine.ErrNotFound) {
+				tb.Logf("cleanup: %v", err)
+			}
+		}
+	})
+
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
+	tb.Cleanup(cancel)
+	w.ctx = ctx
+	if _, err := w.e.Up(ctx, p, engine.UpOptions{Wait: true, WaitTimeout: 5 * time.Minute}); err != nil {
+		tb.Fatalf("up: %v", err)
+	}
+	remember()
+
+	loopCtx, stop := context.WithCancel(ctx)
+	ready, done := make(chan struct{}), make(chan error, 1)
+	go func() {
+		done <- devloop.Run(loopCtx, w.e, d, p, devloop.Options{
+			Report: func(ev devloop.Event) {
+				tb.Logf("event: %s", ev)
+				if ev.Action == spec.WatchRebuild {
+					remember() // every image the loop built goes at the end
+				}
+				w.mu.Lock()
+				w.events = append(w.events, ev)
+				w.mu.Unlock()
+			},
+			Ready: func() { close(ready) },
+		})
+	}()
+	tb.Cleanup(func() {
+		stop()
+		if err := <-done; err != nil {
+			tb.Errorf("loop: %v", err)
+		}
+	})
+	select {
+	case <-ready:
+	case err := <-done:
+		tb.Fatalf("loop ended before it was ready: %v", err)
+	case <-time.After(time.Minute):
+		tb.Fatal("loop not ready after a minute")
+	}
+	return w
+}
+
+func (w *watched) seen() []devloop.Event {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return append([]devloop.Event(nil), w.events...)
+}
+
+// editVersion saves the gateway's source with its version changed from old
+// to new and returns how long after the save the gateway answered with it.
+func (w *watched) editVersion(old, new string) time.Duration {
+	w.tb.Helper()
+	edit(w.tb, filepath.Join(w.dir, "gateway", "gateway.go"), `const version = "`+old+`"`, `const version = "`+new+`"`)
+	saved := time.Now()
+	deadline := saved.Add(5 * time.Minute)
+	for w.gatewayVersion() != new {
+		if time.Now().After(deadline) {
+			w.tb.Fatalf("the gateway does not answer with version %s 5 minutes after it was saved; events: %v", new, w.seen())
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	return time.Since(saved)
+}
+
 // copyExample copies the example, with its built binaries, to a temporary
 // folder, so the test edits a copy.
-func copyExample(t *testing.T) string {
+func copyExample(t testing.TB) string {
 	t.Helper()
 	dst := filepath.Join(t.TempDir(), "modelstack")
 	err := filepath.WalkDir(".", func(p string, d fs.DirEntry, err error) error {
@@ -193,7 +249,7 @@ func copyExample(t *testing.T) string {
 }
 
 // edit replaces old with new in file, as an editor's save does.
-func edit(t *testing.T, file, old, new string) {
+func edit(t testing.TB, file, old, new string) {
 	t.Helper()
 	b, err := os.ReadFile(file)
 	if err != nil {
@@ -209,11 +265,11 @@ func edit(t *testing.T, file, old, new string) {
 
 // gatewayVersion is the version GET /healthz of the running gateway
 // reports, "" while it does not answer (being recreated, its port changes).
-func gatewayVersion(t *testing.T, e *engine.Engine, project string) string {
-	t.Helper()
-	rows, err := e.Ps(context.Background(), project, engine.PsOptions{Services: []string{"gateway"}})
+func (w *watched) gatewayVersion() string {
+	w.tb.Helper()
+	rows, err := w.e.Ps(w.ctx, w.project, engine.PsOptions{Services: []string{"gateway"}})
 	if err != nil {
-		t.Fatal(err)
+		w.tb.Fatal(err)
 	}
 	if len(rows) != 1 || rows[0].State != "running" || len(rows[0].Ports) == 0 {
 		return ""
@@ -234,20 +290,20 @@ func gatewayVersion(t *testing.T, e *engine.Engine, project string) string {
 
 // otherContainers maps the ID of every container of the project but the
 // gateway's to when it started.
-func otherContainers(ctx context.Context, t *testing.T, d engine.Docker, project string) map[string]time.Time {
-	t.Helper()
-	cs, err := d.ContainerList(ctx, engine.Labels{engine.LabelProject: project})
+func (w *watched) otherContainers() map[string]time.Time {
+	w.tb.Helper()
+	cs, err := w.d.ContainerList(w.ctx, engine.Labels{engine.LabelProject: w.project})
 	if err != nil {
-		t.Fatal(err)
+		w.tb.Fatal(err)
 	}
 	out := map[string]time.Time{}
 	for _, c := range cs {
 		if c.Labels[engine.LabelService] == "gateway" {
 			continue
 		}
-		st, err := d.ContainerInspect(ctx, c.ID)
+		st, err := w.d.ContainerInspect(w.ctx, c.ID)
 		if err != nil {
-			t.Fatal(err)
+			w.tb.Fatal(err)
 		}
 		out[c.ID] = st.StartedAt
 	}
