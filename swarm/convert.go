@@ -292,14 +292,18 @@ func convertService(ns string, s *spec.Service, netNames map[string]string, secr
 		if p.HostIP != "" {
 			note(fmt.Sprintf("ports[%d]", i), "ignored host_ip "+p.HostIP+": a swarm publishes on every interface of every node", false)
 		}
+		mode := PortIngress
+		if p.Mode == spec.PortModeHost {
+			mode = PortHost
+		}
 		lo, hi := portRange(p.HostPort)
 		if hi > lo {
 			for n := lo; n <= hi; n++ {
-				ss.Ports = append(ss.Ports, Port{Protocol: proto, Target: uint32(p.ContainerPort) + n - lo, Published: n, Mode: "ingress"})
+				ss.Ports = append(ss.Ports, Port{Protocol: proto, Target: uint32(p.ContainerPort) + n - lo, Published: n, Mode: mode})
 			}
 			continue
 		}
-		ss.Ports = append(ss.Ports, Port{Protocol: proto, Target: uint32(p.ContainerPort), Published: lo, Mode: "ingress"})
+		ss.Ports = append(ss.Ports, Port{Protocol: proto, Target: uint32(p.ContainerPort), Published: lo, Mode: mode})
 	}
 
 	replicas := uint64(s.Replicas)
@@ -475,7 +479,7 @@ func applyDeploy(ss *ServiceSpec, s *spec.Service, dep *spec.Deploy, job bool) [
 		if dep.EndpointMode == "dnsrr" && len(ss.Ports) > 0 {
 			for i := range ss.Ports {
 				// A dnsrr service has no virtual IP for the routing mesh.
-				ss.Ports[i].Mode = "host"
+				ss.Ports[i].Mode = PortHost
 			}
 			note("deploy.endpoint_mode", "handled: a dnsrr service publishes its ports in host mode, on the nodes its tasks run on", false)
 		}

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
@@ -257,6 +258,12 @@ func TestConvertDeployKeys(t *testing.T) {
 			}
 			if len(notes) != 1 || !strings.Contains(notes[0].String(), "services.app.deploy.endpoint_mode: handled") {
 				t.Errorf("notes %v", notes)
+			}
+		}},
+		{"ports publish through the routing mesh unless mode host", "ports:\n      - \"8000:8000\"\n      - {target: 9000, published: \"9001\", mode: host}", func(t *testing.T, s swarm.ServiceSpec, notes []swarm.Note) {
+			want := []swarm.Port{{Protocol: "tcp", Target: 8000, Published: 8000, Mode: swarm.PortIngress}, {Protocol: "tcp", Target: 9000, Published: 9001, Mode: swarm.PortHost}}
+			if !reflect.DeepEqual(s.Ports, want) || len(notes) != 0 {
+				t.Errorf("ports %+v notes %v, want %+v", s.Ports, notes, want)
 			}
 		}},
 		{"update and placement", "deploy:\n      labels: {team: ml}\n      update_config: {order: start-first}\n      placement: {constraints: [node.role==manager], max_replicas_per_node: 1}\n      restart_policy: {condition: on-failure, delay: 2s}", func(t *testing.T, s swarm.ServiceSpec, _ []swarm.Note) {

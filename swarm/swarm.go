@@ -178,8 +178,18 @@ type Port struct {
 	Protocol  string // tcp, udp, sctp
 	Target    uint32
 	Published uint32 // 0: chosen by the swarm
-	Mode      string // "ingress" or "host"
+	Mode      string // PortIngress or PortHost
 }
+
+// Port publish modes.
+const (
+	// PortIngress publishes on every node through the routing mesh, to
+	// the service's virtual IP.
+	PortIngress = "ingress"
+	// PortHost publishes on the nodes the tasks run on, straight to the
+	// task.
+	PortHost = "host"
+)
 
 // Restart conditions.
 const (
