@@ -119,6 +119,9 @@ func Deploy(ctx context.Context, sw Swarm, p *spec.Project, opts DeployOptions) 
 		selected[n] = true
 	}
 	ids := map[string]string{}
+	// updated holds when deploy updated a service, to tell that update's
+	// failure from an earlier one's.
+	updated := map[string]time.Time{}
 	for _, level := range d.Levels {
 		for _, key := range level {
 			if len(selected) > 0 && !selected[key] {
@@ -134,7 +137,7 @@ func Deploy(ctx context.Context, sw Swarm, p *spec.Project, opts DeployOptions) 
 					continue
 				}
 				fmt.Fprintf(out, "waiting for %s to be %s\n", dep, conditionWord(c.Condition))
-				if err := waitService(ctx, sw, dep, ids[dep], d.Services[dep], opts); err != nil {
+				if err := waitService(ctx, sw, dep, ids[dep], d.Services[dep], updated[dep], opts); err != nil {
 					return res, fmt.Errorf("%s depends on %s: %w", key, dep, err)
 				}
 			}
@@ -181,6 +184,7 @@ func Deploy(ctx context.Context, sw Swarm, p *spec.Project, opts DeployOptions) 
 					ids[key] = id
 					continue
 				}
+				updated[key] = time.Now()
 				if err := sw.ServiceUpdate(ctx, cur.ID, cur.Version, ss); err != nil {
 					return res, fmt.Errorf("update service %s: %w", ss.Name, err)
 				}
@@ -218,7 +222,7 @@ func Deploy(ctx context.Context, sw Swarm, p *spec.Project, opts DeployOptions) 
 			if len(selected) > 0 && !selected[key] {
 				continue
 			}
-			if err := waitService(ctx, sw, key, ids[key], d.Services[key], opts); err != nil {
+			if err := waitService(ctx, sw, key, ids[key], d.Services[key], updated[key], opts); err != nil {
 				return res, err
 			}
 		}
@@ -330,10 +334,25 @@ func (e *TaskError) Error() string {
 	return fmt.Sprintf("service %s: %s", e.Service, msg)
 }
 
-// waitService waits until a service's tasks are running (a swarm reports a
-// task with a healthcheck running once it is healthy) or, for a job,
-// complete.
-func waitService(ctx context.Context, sw Swarm, key, id string, ss ServiceSpec, opts DeployOptions) error {
+// UpdateError is a rolling update the swarm paused or rolled back.
+type UpdateError struct {
+	Service string
+	Update  UpdateStatus
+}
+
+func (e *UpdateError) Error() string {
+	msg := e.Update.Message
+	if msg == "" {
+		msg = "update " + e.Update.State
+	}
+	return fmt.Sprintf("service %s: %s", e.Service, msg)
+}
+
+// waitService waits until a service's tasks run its current spec (a swarm
+// reports a task with a healthcheck running once it is healthy) or, for a
+// job, are complete. A service deploy updated at since fails if that
+// rolling update paused or rolled back.
+func waitService(ctx context.Context, sw Swarm, key, id string, ss ServiceSpec, since time.Time, opts DeployOptions) error {
 	if opts.WaitTimeout > 0 {
 		var cancel context.CancelFunc
 		ctx, cancel = context.WithTimeout(ctx, opts.WaitTimeout)
@@ -352,6 +371,13 @@ func waitService(ctx context.Context, sw Swarm, key, id string, ss ServiceSpec, 
 		tasks, err := sw.TaskList(ctx, id)
 		if err != nil {
 			return fmt.Errorf("service %s: %w", key, err)
+		}
+		if !since.IsZero() {
+			if u, err := updateStatus(ctx, sw, id, ss); err != nil {
+				return fmt.Errorf("service %s: %w", key, err)
+			} else if u.Failed() && !u.Started.Before(since) {
+				return &UpdateError{Service: key, Update: u}
+			}
 		}
 		done, failed := converged(tasks, ss.Mode, want)
 		if done {
@@ -374,8 +400,21 @@ func waitService(ctx context.Context, sw Swarm, key, id string, ss ServiceSpec, 
 	}
 }
 
-// converged reports whether the tasks are what the mode wants, and the
-// newest failed task, if any.
+func updateStatus(ctx context.Context, sw Swarm, id string, ss ServiceSpec) (UpdateStatus, error) {
+	svcs, err := sw.ServiceList(ctx, map[string]string{LabelNamespace: ss.Labels[LabelNamespace]})
+	if err != nil {
+		return UpdateStatus{}, err
+	}
+	for _, s := range svcs {
+		if s.ID == id {
+			return s.Update, nil
+		}
+	}
+	return UpdateStatus{}, ErrNotFound
+}
+
+// converged reports whether the tasks are what the mode wants, running
+// the service's current spec, and the newest failed task, if any.
 func converged(tasks []Task, mode string, want int) (bool, *Task) {
 	sort.Slice(tasks, func(i, j int) bool { return tasks[i].Created.After(tasks[j].Created) })
 	var running, complete int
@@ -384,11 +423,13 @@ func converged(tasks []Task, mode string, want int) (bool, *Task) {
 	for i, t := range tasks {
 		switch t.State {
 		case TaskRunning:
-			if t.DesiredState == TaskRunning {
+			if t.DesiredState == TaskRunning && t.UpToDate {
 				running++
 			}
 		case TaskComplete:
-			complete++
+			if t.UpToDate {
+				complete++
+			}
 		case TaskFailed, TaskRejected:
 			if failed == nil && !slots[t.Slot] {
 				failed = &tasks[i]
