@@ -120,7 +120,6 @@ type LogLine struct {
 	Text   string // without the newline
 }
 
-
 // ServiceSpec is what stack sets on a swarm service.
 type ServiceSpec struct {
 	Name   string
