@@ -372,15 +372,21 @@ func waitService(ctx context.Context, sw Swarm, key, id string, ss ServiceSpec, 
 		if err != nil {
 			return fmt.Errorf("service %s: %w", key, err)
 		}
+		rolling := false
 		if !since.IsZero() {
-			if u, err := updateStatus(ctx, sw, id, ss); err != nil {
+			u, err := updateStatus(ctx, sw, id, ss)
+			if err != nil {
 				return fmt.Errorf("service %s: %w", key, err)
-			} else if u.Failed() && !u.Started.Before(since) {
+			}
+			if u.Failed() && !u.Started.Before(since) {
 				return &UpdateError{Service: key, Update: u}
 			}
+			// The last new task may run before the update has stopped
+			// the task it replaces.
+			rolling = u.State == UpdateUpdating
 		}
 		done, failed := converged(tasks, ss.Mode, want)
-		if done {
+		if done && !rolling {
 			return nil
 		}
 		if failed != nil {
