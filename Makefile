@@ -38,7 +38,7 @@ vet:
 test: vet
 	$(GO) test -count=1 -timeout 15m ./...
 	@echo "swarm tests, alone: swarm mode disturbs the networks of tests running beside it"
-	STACK_TEST_SWARM=1 $(GO) test -count=1 -timeout 15m -p 1 -run 'Swarm' ./swarm/... ./engine/mobydocker/
+	STACK_TEST_SWARM=1 $(GO) test -count=1 -timeout 15m -p 1 -run 'Swarm' ./swarm/... ./engine/mobydocker/ ./cmd/stack/ ./examples/modelstack/
 	$(GO) clean -fuzzcache
 	$(MAKE) fuzz FUZZTIME=10s
 

@@ -420,10 +420,11 @@ func updateStatus(ctx context.Context, sw Swarm, id string, ss ServiceSpec) (Upd
 }
 
 // converged reports whether the tasks are what the mode wants, running
-// the service's current spec, and the newest failed task, if any.
+// the service's current spec with none left stopping, and the newest
+// failed task, if any.
 func converged(tasks []Task, mode string, want int) (bool, *Task) {
 	sort.Slice(tasks, func(i, j int) bool { return tasks[i].Created.After(tasks[j].Created) })
-	var running, complete int
+	var running, stopping, complete int
 	var failed *Task
 	slots := map[int]bool{}
 	for i, t := range tasks {
@@ -431,6 +432,10 @@ func converged(tasks []Task, mode string, want int) (bool, *Task) {
 		case TaskRunning:
 			if t.DesiredState == TaskRunning && t.UpToDate {
 				running++
+			}
+			if t.DesiredState != TaskRunning {
+				// Replaced, or scaled away: not converged until it stops.
+				stopping++
 			}
 		case TaskComplete:
 			if t.UpToDate {
@@ -447,9 +452,9 @@ func converged(tasks []Task, mode string, want int) (bool, *Task) {
 		return complete >= want, failed
 	}
 	if mode == ModeGlobal {
-		return running > 0 && running == countDesired(tasks), failed
+		return running > 0 && running == countDesired(tasks) && stopping == 0, failed
 	}
-	return running == want && countDesired(tasks) == want, failed
+	return running == want && countDesired(tasks) == want && stopping == 0, failed
 }
 
 func countDesired(tasks []Task) int {

@@ -160,7 +160,11 @@ func (f *Fake) schedule(id string) {
 		state, desired = swarm.TaskComplete, swarm.TaskComplete
 	}
 	var fresh []swarm.Task
-	for slot := 1; slot <= n; slot++ {
+	for i := 1; i <= n; i++ {
+		slot := i
+		if s.Spec.Mode == swarm.ModeReplicatedJob {
+			slot = 0 // as a swarm has it: a job's tasks have no slot
+		}
 		t := swarm.Task{ID: f.id("task"), ServiceID: id, Slot: slot, NodeID: "node1", Node: "fake-node", State: state, DesiredState: desired,
 			Version: s.Version, Created: now, Since: now, UpToDate: true, Image: s.Spec.Image}
 		fresh = append(fresh, t)
