@@ -165,13 +165,15 @@ func TestDeployRefusesUnsupportedKeysBeforeCreatingAnything(t *testing.T) {
     image: img
     privileged: true
     network_mode: host
+    post_start:
+      - command: ["true"]
 `, 1))
 	_, err := swarm.Deploy(t.Context(), f, p, swarm.DeployOptions{})
 	var ne *swarm.NotesError
 	if !errors.As(err, &ne) {
 		t.Fatalf("err = %v, want a NotesError", err)
 	}
-	for _, want := range []string{"services.admin.privileged: refused", "services.admin.network_mode: refused", "compose.yaml:"} {
+	for _, want := range []string{"services.admin.privileged: refused", "services.admin.network_mode: refused", "services.admin.post_start: refused: a swarm runs no hooks", "compose.yaml:"} {
 		if !strings.Contains(err.Error(), want) {
 			t.Errorf("error %q does not name %q", err, want)
 		}
