@@ -50,6 +50,31 @@ func (e *NotesError) Error() string {
 	return b.String()
 }
 
+// Check converts the project as Deploy does and refuses what Deploy
+// would, before anything is created: keys a swarm cannot honour (a
+// *NotesError) and services the project does not have.
+func Check(p *spec.Project, services []string) (*Desired, error) {
+	d, err := Convert(p)
+	if err != nil {
+		return nil, err
+	}
+	var refused []Note
+	for _, n := range d.Notes {
+		if n.Refused {
+			refused = append(refused, n)
+		}
+	}
+	if len(refused) > 0 {
+		return d, &NotesError{Notes: refused}
+	}
+	for _, n := range services {
+		if _, ok := d.Services[n]; !ok {
+			return d, fmt.Errorf("no such service: %s", n)
+		}
+	}
+	return d, nil
+}
+
 // Deploy creates or updates the project's stack on the swarm: networks,
 // then secrets and configs, then services in dependency order, waiting
 // for a dependency's tasks to be healthy or complete where a dependent's
@@ -59,24 +84,13 @@ func Deploy(ctx context.Context, sw Swarm, p *spec.Project, opts DeployOptions) 
 	if out == nil {
 		out = io.Discard
 	}
-	d, err := Convert(p)
-	if err != nil {
+	d, err := Check(p, opts.Services)
+	if d == nil {
 		return nil, err
 	}
 	res := &Result{Notes: d.Notes}
-	var refused []Note
-	for _, n := range d.Notes {
-		if n.Refused {
-			refused = append(refused, n)
-		}
-	}
-	if len(refused) > 0 {
-		return res, &NotesError{Notes: refused}
-	}
-	for _, n := range opts.Services {
-		if _, ok := d.Services[n]; !ok {
-			return res, fmt.Errorf("no such service: %s", n)
-		}
+	if err != nil {
+		return res, err
 	}
 	if opts.DryRun {
 		for _, n := range d.Notes {

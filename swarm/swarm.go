@@ -289,7 +289,7 @@ type Network struct {
 	ID     string
 	Name   string
 	Labels map[string]string
-	Driver string
+	Driver string // "" until the swarm has allocated the network
 }
 
 // NetworkSpec is a network to create.

@@ -45,10 +45,16 @@ func Run(t *testing.T, cfg Config) {
 		if _, err := sw.NetworkCreate(ctx, swarm.NetworkSpec{Name: netName, Labels: labels}); !errors.Is(err, swarm.ErrConflict) {
 			t.Errorf("NetworkCreate of a taken name: %v, want ErrConflict", err)
 		}
-		nets, err := sw.NetworkList(ctx, labels)
-		if err != nil {
-			t.Fatal(err)
-		}
+		// A swarm reports a network's driver once it has allocated it,
+		// a moment after creating it.
+		var nets []swarm.Network
+		waitFor(t, cfg.Timeout, "the network's driver", func() bool {
+			var err error
+			if nets, err = sw.NetworkList(ctx, labels); err != nil {
+				t.Fatal(err)
+			}
+			return len(nets) != 1 || nets[0].Driver != ""
+		})
 		if len(nets) != 1 || nets[0].Name != netName || nets[0].ID != netID || nets[0].Driver != "overlay" || nets[0].Labels[swarm.LabelNamespace] != ns {
 			t.Errorf("NetworkList = %+v, want one overlay network %s", nets, netName)
 		}
