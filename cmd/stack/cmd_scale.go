@@ -87,5 +87,11 @@ func scaleOnSwarm(ctx context.Context, g *globalOptions, wait, force bool, scale
 	for name, n := range scale {
 		replicas[name] = uint64(n)
 	}
+	if g.DryRun {
+		for _, name := range slices.Sorted(maps.Keys(scale)) {
+			fmt.Fprintf(g.stderr, "dry-run: would scale service %s_%s of the swarm to %d\n", project, name, scale[name])
+		}
+		return true, nil
+	}
 	return true, swarm.Scale(ctx, sw, project, replicas, swarm.ScaleOptions{Wait: wait})
 }
