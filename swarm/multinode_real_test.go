@@ -62,6 +62,10 @@ func TestDeployAcrossTwoNodesOfASwarm(t *testing.T) {
 	if workerName == "" || workerName == managerName {
 		t.Fatalf("worker %s has hostname %q, the manager %q: want two different names", workerID, workerName, managerName)
 	}
+	// The worker may be drained when no test uses it (.ci/swarm-nodes).
+	availability := strings.TrimSpace(docker(t, "node", "inspect", "--format", "{{.Spec.Availability}}", workerID))
+	docker(t, "node", "update", "--availability", "active", workerID)
+	t.Cleanup(func() { _ = exec.Command("docker", "node", "update", "--availability", availability, workerID).Run() })
 	save := exec.Command("sh", "-c", "docker save "+image+" | docker --host "+worker+" load -q")
 	if out, err := save.CombinedOutput(); err != nil {
 		t.Fatalf("copying the test image to the worker: %v\n%s", err, out)
@@ -117,7 +121,6 @@ func TestDeployAcrossTwoNodesOfASwarm(t *testing.T) {
 	// Drained, the worker's tasks move to the manager.
 	start = time.Now()
 	docker(t, "node", "update", "--availability", "drain", workerID)
-	t.Cleanup(func() { _ = exec.Command("docker", "node", "update", "--availability", "active", workerID).Run() })
 	deadline := time.Now().Add(2 * time.Minute)
 	for n := perNode(); n[managerName] != 4 || n[workerName] != 0; n = perNode() {
 		if time.Now().After(deadline) {
