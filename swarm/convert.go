@@ -359,7 +359,7 @@ func convertService(ns string, s *spec.Service, netNames map[string]string, secr
 	refuse(len(s.PostStart) > 0, "post_start", "a swarm runs no hooks in its tasks")
 	refuse(len(s.PreStop) > 0, "pre_stop", "a swarm runs no hooks in its tasks")
 	ignore(s.Develop != nil, "develop", "stack watch works on the containers of stack up, not on swarm tasks")
-	ignore(s.Build != nil, "build", "deploy runs the image; build and push it first (stack build, stack push)")
+	ignore(s.Build != nil, "build", "deploy runs the image as named: build it first (stack deploy --build builds it, and pushes it to the registry its name has)")
 	ignore(s.ContainerName != "", "container_name", "swarm names the tasks")
 	ignore(len(s.Ulimits) > 0, "ulimits", "the swarm API 1.41 has no ulimits")
 	ignore(s.PidsLimit != 0, "pids_limit", "the swarm API 1.41 has no pids limit")

@@ -30,6 +30,9 @@ type DeployOptions struct {
 	Out io.Writer
 	// Poll is how often task states are read; 0: 250ms.
 	Poll time.Duration
+	// Built says the caller built the images (deploy --build), so the
+	// build keys need no note.
+	Built bool
 }
 
 // Result says what a deploy did.
@@ -87,6 +90,9 @@ func Deploy(ctx context.Context, sw Swarm, p *spec.Project, opts DeployOptions) 
 	d, err := Check(p, opts.Services)
 	if d == nil {
 		return nil, err
+	}
+	if opts.Built {
+		d.Notes = slices.DeleteFunc(d.Notes, func(n Note) bool { return strings.HasSuffix(n.Path, ".build") && !n.Refused })
 	}
 	res := &Result{Notes: d.Notes}
 	if err != nil {

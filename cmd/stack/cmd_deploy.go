@@ -81,7 +81,7 @@ func runDeploy(ctx context.Context, g *globalOptions, o deployOptions, services 
 	defer c.Close()
 	res, err := swarm.Deploy(ctx, c.Swarm(), p, swarm.DeployOptions{
 		Services: services, Wait: o.wait, WaitTimeout: o.waitTimeout,
-		Prune: o.prune, DryRun: o.dryRun, Out: g.stdout,
+		Prune: o.prune, DryRun: o.dryRun, Out: g.stdout, Built: o.build,
 	})
 	if err != nil {
 		return deployError(g, err)
