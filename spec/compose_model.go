@@ -122,7 +122,17 @@ func fromComposeService(name string, cs types.ServiceConfig, file string, index 
 		if port.Target > 65535 {
 			return nil, errorf(s.Pos("ports"), "services.%s.ports: container port %d out of range", name, port.Target)
 		}
-		s.Ports = append(s.Ports, Port{HostIP: port.HostIP, HostPort: port.Published, ContainerPort: uint16(port.Target), Protocol: port.Protocol})
+		mode := ""
+		switch port.Mode {
+		case "", "ingress":
+		case PortModeHost:
+			mode = PortModeHost
+		default:
+			key := fmt.Sprintf("ports[%d]", len(s.Ports))
+			return nil, &Error{Diags: []Diagnostic{{Pos: s.Pos(key), KeyPath: "services." + name + "." + key + ".mode",
+				Summary: fmt.Sprintf("%q is not a port mode: ingress (the default) or host", port.Mode)}}}
+		}
+		s.Ports = append(s.Ports, Port{HostIP: port.HostIP, HostPort: port.Published, ContainerPort: uint16(port.Target), Protocol: port.Protocol, Mode: mode})
 	}
 	for _, v := range cs.Volumes {
 		m := Mount{Type: v.Type, Source: v.Source, Target: v.Target, ReadOnly: v.ReadOnly}

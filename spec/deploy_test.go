@@ -92,3 +92,75 @@ service "app" {
 		})
 	}
 }
+
+// TestPortModeLoadsAndRendersBothWays reads a host-mode port from the
+// compose long syntax and an HCL port block, and writes it back in both
+// forms, so stack convert keeps it.
+func TestPortModeLoadsAndRendersBothWays(t *testing.T) {
+	want := []Port{
+		{HostIP: "127.0.0.1", HostPort: "8080", ContainerPort: 80, Protocol: "tcp", Mode: PortModeHost},
+		{HostPort: "9090", ContainerPort: 90, Protocol: "tcp"},
+	}
+	files := map[string]string{
+		"compose.yaml": `
+name: d
+services:
+  app:
+    image: app:1
+    ports:
+      - {target: 80, published: "8080", host_ip: 127.0.0.1, mode: host}
+      - {target: 90, published: "9090", mode: ingress}
+`,
+		"stack.hcl": `
+name = "d"
+service "app" {
+  image = "app:1"
+  port {
+    target    = 80
+    published = 8080
+    host_ip   = "127.0.0.1"
+    mode      = "host"
+  }
+  port {
+    target    = 90
+    published = 9090
+    mode      = "ingress"
+  }
+}
+`,
+	}
+	load := func(t *testing.T, name string, body []byte) *Project {
+		t.Helper()
+		dir := t.TempDir()
+		f := filepath.Join(dir, name)
+		if err := os.WriteFile(f, body, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		p, err := Load(LoadOptions{Files: []string{f}, WorkingDir: dir})
+		if err != nil {
+			t.Fatalf("load %s: %v\n%s", name, err, body)
+		}
+		return p
+	}
+	for name, body := range files {
+		t.Run(name, func(t *testing.T) {
+			p := load(t, name, []byte(body))
+			if diff := cmp.Diff(want, p.Services["app"].Ports); diff != "" {
+				t.Fatalf("ports (-want +got):\n%s", diff)
+			}
+			y, err := MarshalCompose(p, "yaml")
+			if err != nil {
+				t.Fatal(err)
+			}
+			h, err := MarshalHCL(p)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for out, b := range map[string][]byte{"compose.yaml": y, "stack.hcl": h} {
+				if diff := cmp.Diff(want, load(t, out, b).Services["app"].Ports); diff != "" {
+					t.Errorf("ports after rendering as %s (-want +got):\n%s\n%s", out, diff, b)
+				}
+			}
+		})
+	}
+}

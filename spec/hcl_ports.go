@@ -11,7 +11,7 @@ import (
 )
 
 var hclPortSchema = &hcl.BodySchema{Attributes: []hcl.AttributeSchema{
-	{Name: "target", Required: true}, {Name: "published"}, {Name: "host_ip"}, {Name: "protocol"},
+	{Name: "target", Required: true}, {Name: "published"}, {Name: "host_ip"}, {Name: "protocol"}, {Name: "mode"},
 }}
 
 // decodePorts reads the ports list (short syntax) and port blocks, in that
@@ -61,6 +61,14 @@ func (p *hclProject) decodePorts(d *hclDecoder, s *Service, attr *hcl.Attribute,
 		pd.setStr(a["protocol"], &port.Protocol)
 		if err := checkProtocol(port.Protocol); err != nil {
 			d.errorAt(a["protocol"].Expr.Range(), "Invalid port", err.Error())
+		}
+		pd.setStr(a["mode"], &port.Mode)
+		switch port.Mode {
+		case "", PortModeHost:
+		case "ingress":
+			port.Mode = ""
+		default:
+			d.errorAt(a["mode"].Expr.Range(), "Invalid port", fmt.Sprintf("mode %q is not a port mode: \"ingress\" (the default) or \"host\".", port.Mode))
 		}
 		d.mark(fmt.Sprintf("ports[%d]", len(s.Ports)), b.DefRange)
 		s.Ports = append(s.Ports, port)

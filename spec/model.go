@@ -224,7 +224,14 @@ type Port struct {
 	HostPort      string // "" (ephemeral), "8080", or a range "8080-8081"
 	ContainerPort uint16
 	Protocol      string // "tcp" (default), "udp", "sctp"
+	// Mode is how a swarm publishes the port: "" (ingress, the routing
+	// mesh, the default) or PortModeHost (on the nodes its tasks run on).
+	// stack up publishes every port on the host and ignores it.
+	Mode string `json:",omitempty"`
 }
+
+// PortModeHost publishes a swarm service's port on the nodes its tasks run on.
+const PortModeHost = "host"
 
 func (p Port) String() string {
 	s := fmt.Sprintf("%d/%s", p.ContainerPort, p.protocol())

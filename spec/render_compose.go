@@ -157,8 +157,12 @@ func toComposeService(s *Service) types.ServiceConfig {
 		c.Environment = nil
 	}
 	for _, port := range s.Ports {
+		mode := "ingress"
+		if port.Mode != "" {
+			mode = port.Mode
+		}
 		w.Ports = append(w.Ports, types.ServicePortConfig{
-			Mode: "ingress", HostIP: port.HostIP, Target: uint32(port.ContainerPort),
+			Mode: mode, HostIP: port.HostIP, Target: uint32(port.ContainerPort),
 			Published: port.HostPort, Protocol: port.protocol(),
 		})
 	}

@@ -341,14 +341,15 @@ func (w *hclWriter) runtime(b *hclwrite.Body, s *Service) {
 }
 
 // ports uses the short "ip:host:container/proto" strings unless one port
-// cannot be written so (an IPv6 host address); then every port is a block.
+// cannot be written so (an IPv6 host address, a mode); then every port is
+// a block.
 func (w *hclWriter) ports(b *hclwrite.Body, ports []Port) {
 	if len(ports) == 0 {
 		return
 	}
 	var short []string
 	for _, p := range ports {
-		if strings.Contains(p.HostIP, ":") {
+		if strings.Contains(p.HostIP, ":") || p.Mode != "" {
 			short = nil
 			break
 		}
@@ -366,6 +367,7 @@ func (w *hclWriter) ports(b *hclwrite.Body, ports []Port) {
 		if p.protocol() != "tcp" {
 			setString(pb, "protocol", p.Protocol)
 		}
+		setString(pb, "mode", p.Mode)
 	}
 }
 

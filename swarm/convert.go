@@ -290,16 +290,24 @@ func convertService(ns string, s *spec.Service, netNames map[string]string, secr
 			proto = "tcp"
 		}
 		if p.HostIP != "" {
-			note(fmt.Sprintf("ports[%d]", i), "ignored host_ip "+p.HostIP+": a swarm publishes on every interface of every node", false)
+			where := "every interface of every node"
+			if p.Mode == spec.PortModeHost {
+				where = "every interface of the nodes its tasks run on"
+			}
+			note(fmt.Sprintf("ports[%d]", i), "ignored host_ip "+p.HostIP+": a swarm publishes on "+where, false)
+		}
+		mode := PortIngress
+		if p.Mode == spec.PortModeHost {
+			mode = PortHost
 		}
 		lo, hi := portRange(p.HostPort)
 		if hi > lo {
 			for n := lo; n <= hi; n++ {
-				ss.Ports = append(ss.Ports, Port{Protocol: proto, Target: uint32(p.ContainerPort) + n - lo, Published: n, Mode: "ingress"})
+				ss.Ports = append(ss.Ports, Port{Protocol: proto, Target: uint32(p.ContainerPort) + n - lo, Published: n, Mode: mode})
 			}
 			continue
 		}
-		ss.Ports = append(ss.Ports, Port{Protocol: proto, Target: uint32(p.ContainerPort), Published: lo, Mode: "ingress"})
+		ss.Ports = append(ss.Ports, Port{Protocol: proto, Target: uint32(p.ContainerPort), Published: lo, Mode: mode})
 	}
 
 	replicas := uint64(s.Replicas)
@@ -346,7 +354,12 @@ func convertService(ns string, s *spec.Service, netNames map[string]string, secr
 	refuse(len(s.Links) > 0, "links", "use the service name on a shared network")
 	refuse(len(s.ExternalLinks) > 0, "external_links", "use a shared network")
 	refuse(len(s.SecurityOpt) > 0, "security_opt", "the swarm API 1.41 has no security options")
-	ignore(s.Build != nil, "build", "deploy runs the image; build and push it first (stack build, stack push)")
+	refuse(s.Provider != nil, "provider", "a provider service runs a binary on this machine, not a task")
+	refuse(len(s.PreStart) > 0, "pre_start", "a swarm runs no hooks around its tasks")
+	refuse(len(s.PostStart) > 0, "post_start", "a swarm runs no hooks in its tasks")
+	refuse(len(s.PreStop) > 0, "pre_stop", "a swarm runs no hooks in its tasks")
+	ignore(s.Develop != nil, "develop", "stack watch works on the containers of stack up, not on swarm tasks")
+	ignore(s.Build != nil, "build", "deploy runs the image as named: build it first (stack deploy --build builds it, and pushes it to the registry its name has)")
 	ignore(s.ContainerName != "", "container_name", "swarm names the tasks")
 	ignore(len(s.Ulimits) > 0, "ulimits", "the swarm API 1.41 has no ulimits")
 	ignore(s.PidsLimit != 0, "pids_limit", "the swarm API 1.41 has no pids limit")
@@ -475,7 +488,7 @@ func applyDeploy(ss *ServiceSpec, s *spec.Service, dep *spec.Deploy, job bool) [
 		if dep.EndpointMode == "dnsrr" && len(ss.Ports) > 0 {
 			for i := range ss.Ports {
 				// A dnsrr service has no virtual IP for the routing mesh.
-				ss.Ports[i].Mode = "host"
+				ss.Ports[i].Mode = PortHost
 			}
 			note("deploy.endpoint_mode", "handled: a dnsrr service publishes its ports in host mode, on the nodes its tasks run on", false)
 		}

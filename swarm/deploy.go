@@ -30,6 +30,9 @@ type DeployOptions struct {
 	Out io.Writer
 	// Poll is how often task states are read; 0: 250ms.
 	Poll time.Duration
+	// Built says the caller built the images (deploy --build), so the
+	// build keys need no note.
+	Built bool
 }
 
 // Result says what a deploy did.
@@ -50,6 +53,31 @@ func (e *NotesError) Error() string {
 	return b.String()
 }
 
+// Check converts the project as Deploy does and refuses what Deploy
+// would, before anything is created: keys a swarm cannot honour (a
+// *NotesError) and services the project does not have.
+func Check(p *spec.Project, services []string) (*Desired, error) {
+	d, err := Convert(p)
+	if err != nil {
+		return nil, err
+	}
+	var refused []Note
+	for _, n := range d.Notes {
+		if n.Refused {
+			refused = append(refused, n)
+		}
+	}
+	if len(refused) > 0 {
+		return d, &NotesError{Notes: refused}
+	}
+	for _, n := range services {
+		if _, ok := d.Services[n]; !ok {
+			return d, fmt.Errorf("no such service: %s", n)
+		}
+	}
+	return d, nil
+}
+
 // Deploy creates or updates the project's stack on the swarm: networks,
 // then secrets and configs, then services in dependency order, waiting
 // for a dependency's tasks to be healthy or complete where a dependent's
@@ -59,24 +87,16 @@ func Deploy(ctx context.Context, sw Swarm, p *spec.Project, opts DeployOptions) 
 	if out == nil {
 		out = io.Discard
 	}
-	d, err := Convert(p)
-	if err != nil {
+	d, err := Check(p, opts.Services)
+	if d == nil {
 		return nil, err
 	}
+	if opts.Built {
+		d.Notes = slices.DeleteFunc(d.Notes, func(n Note) bool { return strings.HasSuffix(n.Path, ".build") && !n.Refused })
+	}
 	res := &Result{Notes: d.Notes}
-	var refused []Note
-	for _, n := range d.Notes {
-		if n.Refused {
-			refused = append(refused, n)
-		}
-	}
-	if len(refused) > 0 {
-		return res, &NotesError{Notes: refused}
-	}
-	for _, n := range opts.Services {
-		if _, ok := d.Services[n]; !ok {
-			return res, fmt.Errorf("no such service: %s", n)
-		}
+	if err != nil {
+		return res, err
 	}
 	if opts.DryRun {
 		for _, n := range d.Notes {
@@ -119,6 +139,9 @@ func Deploy(ctx context.Context, sw Swarm, p *spec.Project, opts DeployOptions) 
 		selected[n] = true
 	}
 	ids := map[string]string{}
+	// updated holds when deploy updated a service, to tell that update's
+	// failure from an earlier one's.
+	updated := map[string]time.Time{}
 	for _, level := range d.Levels {
 		for _, key := range level {
 			if len(selected) > 0 && !selected[key] {
@@ -134,7 +157,7 @@ func Deploy(ctx context.Context, sw Swarm, p *spec.Project, opts DeployOptions) 
 					continue
 				}
 				fmt.Fprintf(out, "waiting for %s to be %s\n", dep, conditionWord(c.Condition))
-				if err := waitService(ctx, sw, dep, ids[dep], d.Services[dep], opts); err != nil {
+				if err := waitService(ctx, sw, dep, ids[dep], d.Services[dep], updated[dep], opts); err != nil {
 					return res, fmt.Errorf("%s depends on %s: %w", key, dep, err)
 				}
 			}
@@ -181,6 +204,7 @@ func Deploy(ctx context.Context, sw Swarm, p *spec.Project, opts DeployOptions) 
 					ids[key] = id
 					continue
 				}
+				updated[key] = time.Now()
 				if err := sw.ServiceUpdate(ctx, cur.ID, cur.Version, ss); err != nil {
 					return res, fmt.Errorf("update service %s: %w", ss.Name, err)
 				}
@@ -218,7 +242,7 @@ func Deploy(ctx context.Context, sw Swarm, p *spec.Project, opts DeployOptions) 
 			if len(selected) > 0 && !selected[key] {
 				continue
 			}
-			if err := waitService(ctx, sw, key, ids[key], d.Services[key], opts); err != nil {
+			if err := waitService(ctx, sw, key, ids[key], d.Services[key], updated[key], opts); err != nil {
 				return res, err
 			}
 		}
@@ -330,10 +354,25 @@ func (e *TaskError) Error() string {
 	return fmt.Sprintf("service %s: %s", e.Service, msg)
 }
 
-// waitService waits until a service's tasks are running (a swarm reports a
-// task with a healthcheck running once it is healthy) or, for a job,
-// complete.
-func waitService(ctx context.Context, sw Swarm, key, id string, ss ServiceSpec, opts DeployOptions) error {
+// UpdateError is a rolling update the swarm paused or rolled back.
+type UpdateError struct {
+	Service string
+	Update  UpdateStatus
+}
+
+func (e *UpdateError) Error() string {
+	msg := e.Update.Message
+	if msg == "" {
+		msg = "update " + e.Update.State
+	}
+	return fmt.Sprintf("service %s: %s", e.Service, msg)
+}
+
+// waitService waits until a service's tasks run its current spec (a swarm
+// reports a task with a healthcheck running once it is healthy) or, for a
+// job, are complete. A service deploy updated at since fails if that
+// rolling update paused or rolled back.
+func waitService(ctx context.Context, sw Swarm, key, id string, ss ServiceSpec, since time.Time, opts DeployOptions) error {
 	if opts.WaitTimeout > 0 {
 		var cancel context.CancelFunc
 		ctx, cancel = context.WithTimeout(ctx, opts.WaitTimeout)
@@ -353,8 +392,21 @@ func waitService(ctx context.Context, sw Swarm, key, id string, ss ServiceSpec, 
 		if err != nil {
 			return fmt.Errorf("service %s: %w", key, err)
 		}
+		rolling := false
+		if !since.IsZero() {
+			u, err := updateStatus(ctx, sw, id, ss)
+			if err != nil {
+				return fmt.Errorf("service %s: %w", key, err)
+			}
+			if u.Failed() && !u.Started.Before(since) {
+				return &UpdateError{Service: key, Update: u}
+			}
+			// The last new task may run before the update has stopped
+			// the task it replaces.
+			rolling = u.State == UpdateUpdating
+		}
 		done, failed := converged(tasks, ss.Mode, want)
-		if done {
+		if done && !rolling {
 			return nil
 		}
 		if failed != nil {
@@ -374,21 +426,41 @@ func waitService(ctx context.Context, sw Swarm, key, id string, ss ServiceSpec, 
 	}
 }
 
-// converged reports whether the tasks are what the mode wants, and the
-// newest failed task, if any.
+func updateStatus(ctx context.Context, sw Swarm, id string, ss ServiceSpec) (UpdateStatus, error) {
+	svcs, err := sw.ServiceList(ctx, map[string]string{LabelNamespace: ss.Labels[LabelNamespace]})
+	if err != nil {
+		return UpdateStatus{}, err
+	}
+	for _, s := range svcs {
+		if s.ID == id {
+			return s.Update, nil
+		}
+	}
+	return UpdateStatus{}, ErrNotFound
+}
+
+// converged reports whether the tasks are what the mode wants, running
+// the service's current spec with none left stopping, and the newest
+// failed task, if any.
 func converged(tasks []Task, mode string, want int) (bool, *Task) {
 	sort.Slice(tasks, func(i, j int) bool { return tasks[i].Created.After(tasks[j].Created) })
-	var running, complete int
+	var running, stopping, complete int
 	var failed *Task
 	slots := map[int]bool{}
 	for i, t := range tasks {
 		switch t.State {
 		case TaskRunning:
-			if t.DesiredState == TaskRunning {
+			if t.DesiredState == TaskRunning && t.UpToDate {
 				running++
 			}
+			if t.DesiredState != TaskRunning {
+				// Replaced, or scaled away: not converged until it stops.
+				stopping++
+			}
 		case TaskComplete:
-			complete++
+			if t.UpToDate {
+				complete++
+			}
 		case TaskFailed, TaskRejected:
 			if failed == nil && !slots[t.Slot] {
 				failed = &tasks[i]
@@ -400,9 +472,9 @@ func converged(tasks []Task, mode string, want int) (bool, *Task) {
 		return complete >= want, failed
 	}
 	if mode == ModeGlobal {
-		return running > 0 && running == countDesired(tasks), failed
+		return running > 0 && running == countDesired(tasks) && stopping == 0, failed
 	}
-	return running == want && countDesired(tasks) == want, failed
+	return running == want && countDesired(tasks) == want && stopping == 0, failed
 }
 
 func countDesired(tasks []Task) int {

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
@@ -164,13 +165,15 @@ func TestDeployRefusesUnsupportedKeysBeforeCreatingAnything(t *testing.T) {
     image: img
     privileged: true
     network_mode: host
+    post_start:
+      - command: ["true"]
 `, 1))
 	_, err := swarm.Deploy(t.Context(), f, p, swarm.DeployOptions{})
 	var ne *swarm.NotesError
 	if !errors.As(err, &ne) {
 		t.Fatalf("err = %v, want a NotesError", err)
 	}
-	for _, want := range []string{"services.admin.privileged: refused", "services.admin.network_mode: refused", "compose.yaml:"} {
+	for _, want := range []string{"services.admin.privileged: refused", "services.admin.network_mode: refused", "services.admin.post_start: refused: a swarm runs no hooks", "compose.yaml:"} {
 		if !strings.Contains(err.Error(), want) {
 			t.Errorf("error %q does not name %q", err, want)
 		}
@@ -257,6 +260,12 @@ func TestConvertDeployKeys(t *testing.T) {
 			}
 			if len(notes) != 1 || !strings.Contains(notes[0].String(), "services.app.deploy.endpoint_mode: handled") {
 				t.Errorf("notes %v", notes)
+			}
+		}},
+		{"ports publish through the routing mesh unless mode host", "ports:\n      - \"8000:8000\"\n      - {target: 9000, published: \"9001\", mode: host}", func(t *testing.T, s swarm.ServiceSpec, notes []swarm.Note) {
+			want := []swarm.Port{{Protocol: "tcp", Target: 8000, Published: 8000, Mode: swarm.PortIngress}, {Protocol: "tcp", Target: 9000, Published: 9001, Mode: swarm.PortHost}}
+			if !reflect.DeepEqual(s.Ports, want) || len(notes) != 0 {
+				t.Errorf("ports %+v notes %v, want %+v", s.Ports, notes, want)
 			}
 		}},
 		{"update and placement", "deploy:\n      labels: {team: ml}\n      update_config: {order: start-first}\n      placement: {constraints: [node.role==manager], max_replicas_per_node: 1}\n      restart_policy: {condition: on-failure, delay: 2s}", func(t *testing.T, s swarm.ServiceSpec, _ []swarm.Note) {

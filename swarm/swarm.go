@@ -43,6 +43,9 @@ type Swarm interface {
 	ServiceRemove(ctx context.Context, id string) error
 	// TaskList lists the tasks of a service, newest first.
 	TaskList(ctx context.Context, serviceID string) ([]Task, error)
+	// ServiceLogs calls each for every line the service's tasks logged,
+	// in order per task, until the logs end or, with Follow, ctx ends.
+	ServiceLogs(ctx context.Context, serviceID string, opts LogOptions, each func(LogLine)) error
 
 	NetworkList(ctx context.Context, labels map[string]string) ([]Network, error)
 	NetworkCreate(ctx context.Context, spec NetworkSpec) (string, error)
@@ -70,6 +73,51 @@ type Service struct {
 	ID      string
 	Version uint64
 	Spec    ServiceSpec
+	// Update is the state of the service's last rolling update; zero if
+	// none ran.
+	Update UpdateStatus
+}
+
+// Rolling update states.
+const (
+	UpdateUpdating          = "updating"
+	UpdatePaused            = "paused"
+	UpdateCompleted         = "completed"
+	UpdateRollbackStarted   = "rollback_started"
+	UpdateRollbackPaused    = "rollback_paused"
+	UpdateRollbackCompleted = "rollback_completed"
+)
+
+// UpdateStatus is how a service's rolling update went.
+type UpdateStatus struct {
+	State     string // an Update constant; "": no update
+	Started   time.Time
+	Completed time.Time
+	Message   string
+}
+
+// Failed reports whether the update stopped or was rolled back.
+func (u UpdateStatus) Failed() bool {
+	switch u.State {
+	case UpdatePaused, UpdateRollbackStarted, UpdateRollbackPaused, UpdateRollbackCompleted:
+		return true
+	}
+	return false
+}
+
+// LogOptions select a service's log lines.
+type LogOptions struct {
+	Follow     bool
+	Tail       string // "all" or a number of lines per task; "": all
+	Timestamps bool   // prefix each line's text with its time (RFC 3339)
+}
+
+// LogLine is one line a task logged.
+type LogLine struct {
+	TaskID string
+	NodeID string
+	Stderr bool
+	Text   string // without the newline
 }
 
 // ServiceSpec is what stack sets on a swarm service.
@@ -178,8 +226,18 @@ type Port struct {
 	Protocol  string // tcp, udp, sctp
 	Target    uint32
 	Published uint32 // 0: chosen by the swarm
-	Mode      string // "ingress" or "host"
+	Mode      string // PortIngress or PortHost
 }
+
+// Port publish modes.
+const (
+	// PortIngress publishes on every node through the routing mesh, to
+	// the service's virtual IP.
+	PortIngress = "ingress"
+	// PortHost publishes on the nodes the tasks run on, straight to the
+	// task.
+	PortHost = "host"
+)
 
 // Restart conditions.
 const (
@@ -215,8 +273,15 @@ type Task struct {
 	DesiredState string
 	Err          string
 	ExitCode     int
-	Version      uint64 // the service version the task runs
+	Version      uint64 // the task object's version
 	Created      time.Time
+	// Since is when the task entered its state.
+	Since time.Time
+	// UpToDate: the task runs the service's current task template (a
+	// rolling update has not yet replaced it otherwise).
+	UpToDate bool
+	Image    string
+	Node     string // the node's hostname; "" if unknown
 }
 
 // Network is a swarm-scoped network.
@@ -224,7 +289,7 @@ type Network struct {
 	ID     string
 	Name   string
 	Labels map[string]string
-	Driver string
+	Driver string // "" until the swarm has allocated the network
 }
 
 // NetworkSpec is a network to create.

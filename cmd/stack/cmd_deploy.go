@@ -4,11 +4,16 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
+	"strings"
 	"time"
 
+	"github.com/distribution/reference"
 	"github.com/spf13/cobra"
 
+	"github.com/stack-dev/stack/engine"
 	"github.com/stack-dev/stack/engine/mobydocker"
+	"github.com/stack-dev/stack/spec"
 	"github.com/stack-dev/stack/swarm"
 )
 
@@ -17,6 +22,8 @@ type deployOptions struct {
 	waitTimeout time.Duration
 	prune       bool
 	dryRun      bool
+	build       bool
+	noPush      bool
 }
 
 func newDeployCmd(g *globalOptions) *cobra.Command {
@@ -31,7 +38,12 @@ created in dependency order; a service whose depends_on asks for a healthy
 or completed dependency is created once the dependency's tasks are healthy
 or its job is complete. An unchanged service is left alone. Keys a swarm
 cannot honour are refused, or listed with what deploy does about them
-(--dry-run lists them all and changes nothing).`,
+(--dry-run lists them all and changes nothing).
+
+The swarm runs the images as named. With --build, the services' images are
+built on this engine first, and those whose name has a registry
+(registry.example.com/app, 127.0.0.1:5000/app) pushed to it, so every node
+can pull them; --no-push keeps them on this engine (a single-node swarm).`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return runDeploy(cmd.Context(), g, o, args)
 		},
@@ -40,6 +52,8 @@ cannot honour are refused, or listed with what deploy does about them
 	cmd.Flags().DurationVar(&o.waitTimeout, "wait-timeout", 0, "give up waiting for a service after this long (0: no limit)")
 	cmd.Flags().BoolVar(&o.prune, "prune", false, "remove services of the stack the file no longer has")
 	cmd.Flags().BoolVar(&o.dryRun, "dry-run", false, "list what deploy would do and the keys a swarm cannot honour; change nothing")
+	cmd.Flags().BoolVar(&o.build, "build", false, "build the images first, and push those whose name has a registry")
+	cmd.Flags().BoolVar(&o.noPush, "no-push", false, "with --build, push nothing")
 	return cmd
 }
 
@@ -48,6 +62,18 @@ func runDeploy(ctx context.Context, g *globalOptions, o deployOptions, services 
 	if err != nil {
 		return err
 	}
+	if o.noPush && !o.build {
+		return errors.New("--no-push goes with --build")
+	}
+	if o.build && !o.dryRun {
+		// Refused keys stop the deploy before anything is built.
+		if _, err := swarm.Check(p, services); err != nil {
+			return deployError(g, err)
+		}
+		if err := buildAndPush(ctx, g, p, services, !o.noPush); err != nil {
+			return err
+		}
+	}
 	c, err := mobydocker.New(g.log)
 	if err != nil {
 		return err
@@ -55,15 +81,10 @@ func runDeploy(ctx context.Context, g *globalOptions, o deployOptions, services 
 	defer c.Close()
 	res, err := swarm.Deploy(ctx, c.Swarm(), p, swarm.DeployOptions{
 		Services: services, Wait: o.wait, WaitTimeout: o.waitTimeout,
-		Prune: o.prune, DryRun: o.dryRun, Out: g.stdout,
+		Prune: o.prune, DryRun: o.dryRun, Out: g.stdout, Built: o.build,
 	})
-	var notes *swarm.NotesError
-	if errors.As(err, &notes) {
-		fmt.Fprintln(g.stderr, "error: "+err.Error())
-		return exitError{code: 2}
-	}
 	if err != nil {
-		return err
+		return deployError(g, err)
 	}
 	if !o.dryRun {
 		for _, n := range res.Notes {
@@ -71,6 +92,46 @@ func runDeploy(ctx context.Context, g *globalOptions, o deployOptions, services 
 		}
 	}
 	return nil
+}
+
+// deployError prints keys a swarm cannot honour as bad input (exit 2).
+func deployError(g *globalOptions, err error) error {
+	var notes *swarm.NotesError
+	if errors.As(err, &notes) {
+		fmt.Fprintln(g.stderr, "error: "+err.Error())
+		return exitError{code: 2}
+	}
+	return err
+}
+
+// buildAndPush builds the images of the services (or all) that have a
+// build section and, with push, pushes those whose name has a registry.
+func buildAndPush(ctx context.Context, g *globalOptions, p *spec.Project, services []string, push bool) error {
+	e, done, err := g.newEngine()
+	if err != nil {
+		return err
+	}
+	defer done()
+	if _, err := e.Build(ctx, p, services, engine.ImageOptions{}); err != nil {
+		return err
+	}
+	if !push {
+		return nil
+	}
+	var pushed []string
+	for _, name := range p.ServiceNames() {
+		s := p.Services[name]
+		if (len(services) > 0 && !slices.Contains(services, name)) || s.Build == nil || s.Image == "" {
+			continue
+		}
+		if ref, err := reference.ParseNormalizedNamed(s.Image); err == nil && strings.Contains(s.Image, "/") && reference.Domain(ref) != "docker.io" {
+			pushed = append(pushed, name)
+		}
+	}
+	if len(pushed) == 0 {
+		return nil
+	}
+	return e.Push(ctx, p, pushed)
 }
 
 func newUndeployCmd(g *globalOptions) *cobra.Command {

@@ -21,6 +21,7 @@ type logsOptions struct {
 	NoPrefix   bool
 	Since      time.Duration
 	Index      int // 0: every replica
+	Swarm      bool
 }
 
 func newLogsCmd(g *globalOptions) *cobra.Command {
@@ -31,7 +32,11 @@ func newLogsCmd(g *globalOptions) *cobra.Command {
 		Long: `Show the output of the stack's containers, each line prefixed with
 its container. With -f, keep following until Ctrl-C: containers that start
 later (new replicas, recreated or restarted ones) are followed as they
-start, from where they left off.`,
+start, from where they left off.
+
+Of a stack deployed to a swarm (stack deploy), with --swarm or when the
+project has no containers but the swarm has services of it: the output of
+its tasks through the service logs API, prefixed with service and slot.`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return runLogs(cmd.Context(), g, opts, args)
 		},
@@ -47,11 +52,12 @@ start, from where they left off.`,
 	f.BoolVar(&opts.NoPrefix, "no-log-prefix", false, "do not prefix lines with the container")
 	f.DurationVar(&opts.Since, "since", 0, "only output of the last duration, e.g. 10m")
 	f.IntVar(&opts.Index, "index", 0, "only the output of this replica of each service")
+	f.BoolVar(&opts.Swarm, "swarm", false, "the output of the tasks of the stack deployed to the swarm")
 	return cmd
 }
 
 func runLogs(ctx context.Context, g *globalOptions, opts logsOptions, services []string) error {
-	project, e, done, err := g.serviceEngine(ctx, services)
+	project, p, e, done, err := g.projectEngine()
 	if err != nil {
 		return err
 	}
@@ -60,6 +66,21 @@ func runLogs(ctx context.Context, g *globalOptions, opts logsOptions, services [
 	defer stop()
 	if n, err := strconv.Atoi(opts.Tail); opts.Tail != "all" && (err != nil || n < 0) {
 		return fmt.Errorf("--tail %q: want a number of lines or all", opts.Tail)
+	}
+	sw, closeSwarm, err := g.swarmTarget(ctx, project, opts.Swarm, e)
+	if err != nil {
+		return err
+	}
+	if sw != nil {
+		defer closeSwarm()
+		err := runSwarmLogs(ctx, g.stdout, sw, project, opts, services)
+		if ctx.Err() != nil {
+			return nil // Ctrl-C ends a follow
+		}
+		return err
+	}
+	if err := g.checkServices(ctx, project, p, e, services); err != nil {
+		return err
 	}
 	lo := engine.LogOptions{Follow: opts.Follow, Tail: opts.Tail, Timestamps: opts.Timestamps}
 	if opts.Since > 0 {

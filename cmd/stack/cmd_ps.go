@@ -27,6 +27,7 @@ type psOptions struct {
 	Status   []string
 	Filter   string
 	NoTrunc  bool
+	Swarm    bool
 }
 
 // psStates are the states --status and --filter status= take, as in Compose.
@@ -39,7 +40,12 @@ func newPsCmd(g *globalOptions) *cobra.Command {
 		Short: "List the stack's containers",
 		Long: `List the stack's containers. --format json prints one JSON object a line
 with the keys of docker compose ps --format json (Name, Service, State,
-Health, ExitCode, Publishers, ...); a Go template sees the same fields.`,
+Health, ExitCode, Publishers, ...); a Go template sees the same fields.
+
+Of a stack deployed to a swarm (stack deploy), with --swarm or when the
+project has no containers but the swarm has services of it: its tasks, as
+docker stack ps lists them (ID, Name, Image, Node, DesiredState,
+CurrentState, Error); -a adds the tasks newer ones replaced.`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return runPs(cmd.Context(), g, opts, args)
 		},
@@ -52,6 +58,7 @@ Health, ExitCode, Publishers, ...); a Go template sees the same fields.`,
 	f.StringArrayVar(&opts.Status, "status", nil, "only containers in this state: "+strings.Join(psStates, ", ")+" (repeatable)")
 	f.StringVar(&opts.Filter, "filter", "", "filter by a property: status=STATE")
 	f.BoolVar(&opts.NoTrunc, "no-trunc", false, "print IDs and commands in full in JSON and templates")
+	f.BoolVar(&opts.Swarm, "swarm", false, "list the tasks of the stack deployed to the swarm")
 	return cmd
 }
 
@@ -72,11 +79,25 @@ func runPs(ctx context.Context, g *globalOptions, opts psOptions, services []str
 			return fmt.Errorf("--status %q: want one of %s", s, strings.Join(psStates, ", "))
 		}
 	}
-	project, e, done, err := g.serviceEngine(ctx, services)
+	project, p, e, done, err := g.projectEngine()
 	if err != nil {
 		return err
 	}
 	defer done()
+	sw, closeSwarm, err := g.swarmTarget(ctx, project, opts.Swarm, e)
+	if err != nil {
+		return err
+	}
+	if sw != nil {
+		defer closeSwarm()
+		if len(opts.Status) > 0 {
+			return fmt.Errorf("--status: not for the tasks of a swarm")
+		}
+		return runSwarmPs(ctx, g, sw, project, opts, format, services)
+	}
+	if err := g.checkServices(ctx, project, p, e, services); err != nil {
+		return err
+	}
 	rows, err := e.Ps(ctx, project, engine.PsOptions{
 		All: opts.All || len(opts.Status) > 0, Services: services,
 		Details: !format.IsTable() && !opts.Quiet && !opts.Services,

@@ -1,13 +1,21 @@
 package mobydocker
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
+	"errors"
 	"fmt"
+	"io"
 	"net/netip"
+	"net/url"
 	"os"
 	"sort"
+	"strings"
+	"sync"
 
 	cerrdefs "github.com/containerd/errdefs"
+	"github.com/moby/moby/api/pkg/stdcopy"
 	"github.com/moby/moby/api/types/container"
 	"github.com/moby/moby/api/types/mount"
 	"github.com/moby/moby/api/types/network"
@@ -68,7 +76,17 @@ func (s Swarm) ServiceList(ctx context.Context, labels map[string]string) ([]swa
 	}
 	out := make([]swarm.Service, 0, len(res.Items))
 	for _, it := range res.Items {
-		out = append(out, swarm.Service{ID: it.ID, Version: it.Version.Index, Spec: fromServiceSpec(it.Spec)})
+		svc := swarm.Service{ID: it.ID, Version: it.Version.Index, Spec: fromServiceSpec(it.Spec)}
+		if u := it.UpdateStatus; u != nil {
+			svc.Update = swarm.UpdateStatus{State: string(u.State), Message: u.Message}
+			if u.StartedAt != nil {
+				svc.Update.Started = *u.StartedAt
+			}
+			if u.CompletedAt != nil {
+				svc.Update.Completed = *u.CompletedAt
+			}
+		}
+		out = append(out, svc)
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Spec.Name < out[j].Spec.Name })
 	return out, nil
@@ -100,8 +118,15 @@ func (s Swarm) ServiceRemove(ctx context.Context, id string) error {
 
 func (s Swarm) TaskList(ctx context.Context, serviceID string) ([]swarm.Task, error) {
 	s.c.log.Debug("api", zap.String("call", "TaskList"), zap.String("service", serviceID))
-	if _, err := s.c.api.ServiceInspect(ctx, serviceID, client.ServiceInspectOptions{}); err != nil {
+	svc, err := s.c.api.ServiceInspect(ctx, serviceID, client.ServiceInspectOptions{})
+	if err != nil {
 		return nil, swarmErr("inspect service "+serviceID, err)
+	}
+	hosts := map[string]string{}
+	if nodes, err := s.c.api.NodeList(ctx, client.NodeListOptions{}); err == nil {
+		for _, n := range nodes.Items {
+			hosts[n.ID] = n.Description.Hostname
+		}
 	}
 	f := client.Filters{}
 	f.Add("service", serviceID)
@@ -117,7 +142,12 @@ func (s Swarm) TaskList(ctx context.Context, serviceID string) ([]swarm.Task, er
 		task := swarm.Task{
 			ID: t.ID, ServiceID: t.ServiceID, Slot: t.Slot, NodeID: t.NodeID,
 			State: string(t.Status.State), DesiredState: string(t.DesiredState), Err: t.Status.Err,
-			Version: t.Version.Index, Created: t.CreatedAt,
+			Version: t.Version.Index, Created: t.CreatedAt, Since: t.Status.Timestamp,
+			UpToDate: sameTaskSpec(t.Spec, svc.Service.Spec.TaskTemplate),
+			Node:     hosts[t.NodeID],
+		}
+		if cs := t.Spec.ContainerSpec; cs != nil {
+			task.Image = cs.Image
 		}
 		if t.Status.ContainerStatus != nil {
 			task.ExitCode = t.Status.ContainerStatus.ExitCode
@@ -126,6 +156,98 @@ func (s Swarm) TaskList(ctx context.Context, serviceID string) ([]swarm.Task, er
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Created.After(out[j].Created) })
 	return out, nil
+}
+
+// sameTaskSpec is what swarmkit compares to tell a task of an older spec
+// (a dirty one): the task's spec and the service's template. The daemon
+// reports the template's runtime ("container") but not the task's.
+func sameTaskSpec(task, template mswarm.TaskSpec) bool {
+	task.Runtime, template.Runtime = "", ""
+	a, err1 := json.Marshal(task)
+	b, err2 := json.Marshal(template)
+	return err1 == nil && err2 == nil && bytes.Equal(a, b)
+}
+
+func (s Swarm) ServiceLogs(ctx context.Context, serviceID string, opts swarm.LogOptions, each func(swarm.LogLine)) error {
+	s.c.log.Debug("api", zap.String("call", "ServiceLogs"), zap.String("service", serviceID))
+	svc, err := s.c.api.ServiceInspect(ctx, serviceID, client.ServiceInspectOptions{})
+	if err != nil {
+		return swarmErr("inspect service "+serviceID, err)
+	}
+	rc, err := s.c.api.ServiceLogs(ctx, serviceID, client.ServiceLogsOptions{
+		ShowStdout: true, ShowStderr: true, Follow: opts.Follow, Tail: opts.Tail,
+		Timestamps: opts.Timestamps, Details: true,
+	})
+	if err != nil {
+		return swarmErr("logs of service "+serviceID, err)
+	}
+	defer rc.Close()
+	var mu sync.Mutex
+	stdout := &logLines{each: each, mu: &mu, timestamps: opts.Timestamps}
+	stderr := &logLines{each: each, mu: &mu, timestamps: opts.Timestamps, stderr: true}
+	if cs := svc.Service.Spec.TaskTemplate.ContainerSpec; cs != nil && cs.TTY {
+		_, err = io.Copy(stdout, rc)
+	} else {
+		_, err = stdcopy.StdCopy(stdout, stderr, rc)
+	}
+	stdout.flush()
+	stderr.flush()
+	if err != nil && !errors.Is(err, io.EOF) && ctx.Err() == nil {
+		return fmt.Errorf("logs of service %s: %w", serviceID, err)
+	}
+	return nil
+}
+
+// logLines splits the service logs stream, whose lines read
+// "[timestamp ]com.docker.swarm.node.id=…,…task.id=… text" when asked
+// for details, into LogLines.
+type logLines struct {
+	each       func(swarm.LogLine)
+	mu         *sync.Mutex
+	timestamps bool
+	stderr     bool
+	buf        []byte
+}
+
+func (l *logLines) Write(p []byte) (int, error) {
+	l.buf = append(l.buf, p...)
+	for {
+		i := bytes.IndexByte(l.buf, '\n')
+		if i < 0 {
+			return len(p), nil
+		}
+		l.line(string(l.buf[:i]))
+		l.buf = l.buf[i+1:]
+	}
+}
+
+func (l *logLines) flush() {
+	if len(l.buf) > 0 {
+		l.line(string(l.buf))
+		l.buf = nil
+	}
+}
+
+func (l *logLines) line(s string) {
+	ll := swarm.LogLine{Stderr: l.stderr}
+	var ts string
+	if l.timestamps {
+		ts, s, _ = strings.Cut(s, " ")
+	}
+	details, text, _ := strings.Cut(s, " ")
+	if attrs, err := url.ParseQuery(strings.ReplaceAll(details, ",", "&")); err == nil {
+		ll.TaskID, ll.NodeID = attrs.Get("com.docker.swarm.task.id"), attrs.Get("com.docker.swarm.node.id")
+	}
+	if ll.TaskID == "" {
+		text = s // not a details prefix
+	}
+	if ts != "" {
+		text = ts + " " + text
+	}
+	ll.Text = text
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.each(ll)
 }
 
 func (s Swarm) NetworkList(ctx context.Context, labels map[string]string) ([]swarm.Network, error) {

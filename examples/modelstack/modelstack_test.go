@@ -6,6 +6,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"os/exec"
 	"path/filepath"
@@ -117,15 +118,23 @@ func hostAddr(t *testing.T, e *engine.Engine, project, service string) string {
 
 func predict(t *testing.T, url string, features []float64) prediction {
 	t.Helper()
+	p, err := tryPredict(url, features)
+	if err != nil {
+		t.Fatalf("POST %s: %v", url, err)
+	}
+	return p
+}
+
+func tryPredict(url string, features []float64) (prediction, error) {
 	body, _ := json.Marshal(map[string]any{"features": features})
 	resp, err := http.Post(url, "application/json", bytes.NewReader(body))
 	if err != nil {
-		t.Fatalf("POST %s: %v", url, err)
+		return prediction{}, err
 	}
 	defer resp.Body.Close()
 	var p prediction
 	if err := json.NewDecoder(resp.Body).Decode(&p); err != nil || resp.StatusCode != 200 {
-		t.Fatalf("POST %s: %d %v", url, resp.StatusCode, err)
+		return p, fmt.Errorf("status %d: %v", resp.StatusCode, err)
 	}
-	return p
+	return p, nil
 }

@@ -39,7 +39,13 @@ service "registry" {
   build {
     context = "./registry"
   }
-  ports   = ["127.0.0.1:5000:5000"]
+  # On a swarm (stack deploy), published on the node the task runs on.
+  port {
+    target    = 5000
+    published = 5000
+    host_ip   = "127.0.0.1"
+    mode      = "host"
+  }
   volumes = ["registry-data:/var/lib/registry"]
   healthcheck {
     test           = ["CMD", "/registry", "healthcheck"]
@@ -57,6 +63,10 @@ service "model-registry" {
     context = "./model-registry"
   }
   volumes = ["models:/data"]
+  # On a swarm, the name resolves to the tasks: no virtual IP (IPVS) needed.
+  swarm {
+    endpoint_mode = "dnsrr"
+  }
   healthcheck {
     test           = ["CMD", "/model-registry", "-healthcheck"]
     interval       = "10s"
@@ -92,6 +102,16 @@ service "model-server" {
     MODEL_NAME         = "iris"
   }
   replicas = var.model_server_replicas
+  swarm {
+    endpoint_mode = "dnsrr"
+    # A changed model server replaces one replica at a time, starting the
+    # new one before it stops the old.
+    update {
+      parallelism = 1
+      delay       = "2s"
+      order       = "start-first"
+    }
+  }
   depends_on "train" {
     condition = "service_completed_successfully"
   }
@@ -114,6 +134,9 @@ service "model-server-embedded" {
       MODEL_VERSION = var.embedded_model_version
     }
   }
+  swarm {
+    endpoint_mode = "dnsrr"
+  }
   healthcheck {
     test           = ["CMD", "/model-server", "-healthcheck"]
     interval       = "10s"
@@ -130,6 +153,9 @@ service "predlog" {
     context = "./predlog"
   }
   volumes = ["predlogs:/data"]
+  swarm {
+    endpoint_mode = "dnsrr"
+  }
   healthcheck {
     test           = ["CMD", "/predlog", "-healthcheck"]
     interval       = "10s"
@@ -149,7 +175,12 @@ service "gateway" {
     context    = "."
     dockerfile = "gateway/Dockerfile"
   }
-  ports = ["127.0.0.1:8080:8080"]
+  port {
+    target    = 8080
+    published = 8080
+    host_ip   = "127.0.0.1"
+    mode      = "host"
+  }
   environment = {
     MODEL_SERVER_ADDR   = "model-server:8080"
     EMBEDDED_ADDR       = "model-server-embedded:8080"

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"sort"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -23,6 +24,7 @@ type Fake struct {
 	next     int
 	services map[string]*swarm.Service
 	tasks    map[string][]swarm.Task
+	logs     map[string][]swarm.LogLine
 	networks map[string]swarm.Network
 	secrets  map[string]object
 	configs  map[string]object
@@ -43,6 +45,7 @@ func New() *Fake {
 		manager:  true,
 		services: map[string]*swarm.Service{},
 		tasks:    map[string][]swarm.Task{},
+		logs:     map[string][]swarm.LogLine{},
 		networks: map[string]swarm.Network{},
 		secrets:  map[string]object{},
 		configs:  map[string]object{},
@@ -134,14 +137,18 @@ func (f *Fake) checkRefs(spec swarm.ServiceSpec) error {
 	return nil
 }
 
-// schedule replaces the service's tasks with ones of its current version.
+// schedule replaces the service's tasks with ones of its current version,
+// all at once: the fake's rolling update completes as it starts.
 func (f *Fake) schedule(id string) {
 	s := f.services[id]
 	old := f.tasks[id]
+	now := time.Now()
 	for i := range old {
+		old[i].UpToDate = false
 		if old[i].DesiredState == swarm.TaskRunning {
 			old[i].DesiredState = swarm.TaskShutdown
 			old[i].State = swarm.TaskShutdown
+			old[i].Since = now
 		}
 	}
 	n := 1
@@ -152,12 +159,41 @@ func (f *Fake) schedule(id string) {
 	if s.Spec.Mode == swarm.ModeReplicatedJob {
 		state, desired = swarm.TaskComplete, swarm.TaskComplete
 	}
-	now := time.Now()
 	var fresh []swarm.Task
-	for slot := 1; slot <= n; slot++ {
-		fresh = append(fresh, swarm.Task{ID: f.id("task"), ServiceID: id, Slot: slot, NodeID: "node1", State: state, DesiredState: desired, Version: s.Version, Created: now})
+	for i := 1; i <= n; i++ {
+		slot := i
+		if s.Spec.Mode == swarm.ModeReplicatedJob {
+			slot = 0 // as a swarm has it: a job's tasks have no slot
+		}
+		t := swarm.Task{ID: f.id("task"), ServiceID: id, Slot: slot, NodeID: "node1", Node: "fake-node", State: state, DesiredState: desired,
+			Version: s.Version, Created: now, Since: now, UpToDate: true, Image: s.Spec.Image}
+		fresh = append(fresh, t)
+		// What the fake's task "logs": the command it runs.
+		f.logs[id] = append(f.logs[id], swarm.LogLine{TaskID: t.ID, NodeID: t.NodeID, Text: strings.TrimSpace(strings.Join(append(append([]string{}, s.Spec.Command...), s.Spec.Args...), " ") + " (fake task " + t.ID + ")")})
 	}
 	f.tasks[id] = append(fresh, old...)
+}
+
+// ServiceLogs calls each with what the service's tasks logged: one line
+// per task, the command it runs. Following waits for ctx to end.
+func (f *Fake) ServiceLogs(ctx context.Context, serviceID string, opts swarm.LogOptions, each func(swarm.LogLine)) error {
+	f.mu.Lock()
+	if _, ok := f.services[serviceID]; !ok {
+		f.mu.Unlock()
+		return fmt.Errorf("service %s: %w", serviceID, swarm.ErrNotFound)
+	}
+	lines := append([]swarm.LogLine(nil), f.logs[serviceID]...)
+	f.mu.Unlock()
+	if n, err := strconv.Atoi(opts.Tail); err == nil && n < len(lines) {
+		lines = lines[len(lines)-n:]
+	}
+	for _, l := range lines {
+		each(l)
+	}
+	if opts.Follow {
+		<-ctx.Done()
+	}
+	return nil
 }
 
 func (f *Fake) ServiceUpdate(ctx context.Context, id string, version uint64, spec swarm.ServiceSpec) error {
@@ -179,6 +215,8 @@ func (f *Fake) ServiceUpdate(ctx context.Context, id string, version uint64, spe
 	}
 	s.Spec = clone(spec)
 	s.Version++
+	now := time.Now()
+	s.Update = swarm.UpdateStatus{State: swarm.UpdateCompleted, Started: now, Completed: now, Message: "update completed"}
 	f.schedule(id)
 	return nil
 }
@@ -192,6 +230,7 @@ func (f *Fake) ServiceRemove(ctx context.Context, id string) error {
 	}
 	delete(f.services, id)
 	delete(f.tasks, id)
+	delete(f.logs, id)
 	return nil
 }
 

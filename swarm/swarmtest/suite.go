@@ -45,10 +45,16 @@ func Run(t *testing.T, cfg Config) {
 		if _, err := sw.NetworkCreate(ctx, swarm.NetworkSpec{Name: netName, Labels: labels}); !errors.Is(err, swarm.ErrConflict) {
 			t.Errorf("NetworkCreate of a taken name: %v, want ErrConflict", err)
 		}
-		nets, err := sw.NetworkList(ctx, labels)
-		if err != nil {
-			t.Fatal(err)
-		}
+		// A swarm reports a network's driver once it has allocated it,
+		// a moment after creating it.
+		var nets []swarm.Network
+		waitFor(t, cfg.Timeout, "the network's driver", func() bool {
+			var err error
+			if nets, err = sw.NetworkList(ctx, labels); err != nil {
+				t.Fatal(err)
+			}
+			return len(nets) != 1 || nets[0].Driver != ""
+		})
 		if len(nets) != 1 || nets[0].Name != netName || nets[0].ID != netID || nets[0].Driver != "overlay" || nets[0].Labels[swarm.LabelNamespace] != ns {
 			t.Errorf("NetworkList = %+v, want one overlay network %s", nets, netName)
 		}
@@ -137,7 +143,9 @@ func Run(t *testing.T, cfg Config) {
 		}
 		waitTasks(t, sw, id, cfg.Timeout, func(ts []swarm.Task) bool { return countState(ts, swarm.TaskRunning) == 1 })
 
-		v := got[0].Version
+		// The swarm may have bumped the version since (allocating the
+		// service's endpoint).
+		v := list(t, sw, labels)[0].Version
 		upd := svc
 		upd.Env = []string{"A=2", "NAME=web"}
 		if err := sw.ServiceUpdate(ctx, id, v, upd); err != nil {
@@ -150,14 +158,61 @@ func Run(t *testing.T, cfg Config) {
 		if err := sw.ServiceUpdate(ctx, id, v, svc); err == nil {
 			t.Errorf("ServiceUpdate at a stale version succeeded")
 		}
+		// The update rolls the task: the new one runs the current
+		// template, the one it replaced does not.
+		var rolled []swarm.Task
 		waitTasks(t, sw, id, cfg.Timeout, func(ts []swarm.Task) bool {
+			rolled = ts
+			current, stale := 0, 0
 			for _, task := range ts {
-				if task.State == swarm.TaskRunning && task.DesiredState == swarm.TaskRunning && task.Version >= after.Version {
-					return true
+				switch {
+				case task.State == swarm.TaskRunning && task.DesiredState == swarm.TaskRunning && task.UpToDate:
+					current++
+				case !task.UpToDate && task.DesiredState == swarm.TaskShutdown:
+					stale++
 				}
 			}
-			return false
+			return current == 1 && stale >= 1
 		})
+		for _, task := range rolled {
+			if task.Image != cfg.Image || task.Since.IsZero() || task.Node == "" || task.Slot != 1 {
+				t.Errorf("task %+v: want image %s, a state time, a node name and slot 1", task, cfg.Image)
+			}
+		}
+		waitFor(t, cfg.Timeout, "the update to complete", func() bool {
+			u := list(t, sw, labels)[0].Update
+			if u.Failed() {
+				t.Fatalf("update failed: %+v", u)
+			}
+			return u.State == swarm.UpdateCompleted && !u.Started.IsZero()
+		})
+
+		// Every line a task logged names the task.
+		taskIDs := map[string]bool{}
+		for _, task := range rolled {
+			taskIDs[task.ID] = true
+		}
+		var lines []swarm.LogLine
+		waitFor(t, cfg.Timeout, "log lines", func() bool {
+			lines = nil
+			if err := sw.ServiceLogs(ctx, id, swarm.LogOptions{}, func(l swarm.LogLine) { lines = append(lines, l) }); err != nil {
+				t.Fatalf("ServiceLogs: %v", err)
+			}
+			return len(lines) > 0
+		})
+		for _, l := range lines {
+			if !taskIDs[l.TaskID] || l.Text == "" {
+				t.Errorf("log line %+v: want the text and one of the tasks %v", l, taskIDs)
+			}
+		}
+		follow, cancel := context.WithTimeout(ctx, time.Second)
+		defer cancel()
+		if err := sw.ServiceLogs(follow, id, swarm.LogOptions{Follow: true, Tail: "1"}, func(swarm.LogLine) {}); err != nil || follow.Err() == nil {
+			t.Errorf("following logs: %v, returned before the context ended: %v", err, follow.Err() == nil)
+		}
+		if err := sw.ServiceLogs(ctx, "no-such-service-"+ns, swarm.LogOptions{}, func(swarm.LogLine) {}); !errors.Is(err, swarm.ErrNotFound) {
+			t.Errorf("ServiceLogs of a missing service: %v, want ErrNotFound", err)
+		}
 		if err := sw.SecretRemove(ctx, secretID); err == nil {
 			t.Errorf("SecretRemove of a secret in use succeeded")
 		}
@@ -233,4 +288,15 @@ func waitTasks(t *testing.T, sw swarm.Swarm, id string, timeout time.Duration, o
 		time.Sleep(200 * time.Millisecond)
 	}
 	t.Fatalf("tasks of %s did not get there in %v: %+v", id, timeout, last)
+}
+
+func waitFor(t *testing.T, timeout time.Duration, what string, ok func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(timeout)
+	for !ok() {
+		if time.Now().After(deadline) {
+			t.Fatalf("waited %v for %s", timeout, what)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
 }

@@ -1,0 +1,7 @@
+service "web" {
+  image = "nginx"
+  port {
+    target = 80
+    mode   = "bridge"
+  }
+}
