@@ -21,6 +21,9 @@ const DefaultParallel = 8
 // applyOptions tune the executor.
 type applyOptions struct {
 	Parallel int
+	// RenewAnonVolumes gives recreated containers new anonymous volumes
+	// instead of their predecessors' (up -V).
+	RenewAnonVolumes bool
 	// DependencyTimeout bounds each wait for a dependency's condition.
 	DependencyTimeout time.Duration
 	StopTimeout       *time.Duration
@@ -329,7 +332,7 @@ func (x *executor) runActionOnce(ctx context.Context, s *spec.Service, a Contain
 		if err := d.ContainerStop(ctx, a.Existing.ID, timeout); err != nil && !errors.Is(err, ErrNotFound) {
 			return fail(fmt.Errorf("stop %s: %w", a.Name, err))
 		}
-		if err := d.ContainerRemove(ctx, a.Existing.ID, true); err != nil && !errors.Is(err, ErrNotFound) {
+		if err := x.e.removeForGood(ctx, a.Existing.Container); err != nil && !errors.Is(err, ErrNotFound) {
 			return fail(fmt.Errorf("remove %s: %w", a.Name, err))
 		}
 		emitDone(PhaseRemoved, "")
@@ -479,7 +482,15 @@ func (x *executor) recreate(ctx context.Context, a ContainerAction, timeout *tim
 			_ = d.ContainerStart(ctx, old.ID)
 		}
 	}
-	id, err := x.createContainer(ctx, a.Spec)
+	next := a.Spec
+	if !x.opts.RenewAnonVolumes {
+		var err error
+		if next, err = x.e.inheritVolumes(ctx, old.ID, next); err != nil {
+			restore()
+			return fail(fmt.Errorf("anonymous volumes of %s: %w", a.Name, err))
+		}
+	}
+	id, err := x.createContainer(ctx, next)
 	if err != nil {
 		restore()
 		return fail(fmt.Errorf("create %s: %w", a.Name, err))
@@ -490,10 +501,12 @@ func (x *executor) recreate(ctx context.Context, a ContainerAction, timeout *tim
 		restore()
 		return fail(fmt.Errorf("start %s: %w", a.Name, err))
 	}
-	if err := d.ContainerRemove(ctx, old.ID, true); err != nil && !errors.Is(err, ErrNotFound) {
+	// The old container's anonymous volumes the new one took over are in
+	// use and stay; the rest (all of them with -V) go with it.
+	if err := x.e.removeForGood(ctx, old.Container); err != nil && !errors.Is(err, ErrNotFound) {
 		return fail(fmt.Errorf("remove old %s: %w", a.Name, err))
 	}
-	if err := x.e.postStart(ctx, actionTarget(a, id, a.Spec.Labels)); err != nil {
+	if err := x.e.postStart(ctx, actionTarget(a, id, next.Labels)); err != nil {
 		return fail(err)
 	}
 	emitDone(PhaseRunning, "recreated")
@@ -532,6 +545,13 @@ func rollable(s *spec.Service, sp *ServicePlan) bool {
 // gives the new one its name. A crash in between leaves two containers with
 // one number, which the next plan sorts out.
 func (x *executor) rollingRecreate(ctx context.Context, s *spec.Service, a ContainerAction) (string, error) {
+	if !x.opts.RenewAnonVolumes {
+		// Two containers on one anonymous volume at once (a database's
+		// data folder) is worse than a replica down for a moment.
+		if next, err := x.e.inheritVolumes(ctx, a.Existing.ID, a.Spec); err == nil && next.Labels[LabelInheritedVolumes] != "" {
+			return x.recreate(ctx, a, stopTimeout(x.opts.StopTimeout, s))
+		}
+	}
 	d := x.e.docker
 	emit, emitDone, fail := x.e.containerReporter(a)
 	emit(PhaseRecreate, a.Reason+" (rolling)")

@@ -1,6 +1,8 @@
 package engine_test
 
 import (
+	"archive/tar"
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -10,6 +12,7 @@ import (
 	"time"
 
 	"github.com/stack-dev/stack/engine"
+	"github.com/stack-dev/stack/engine/dockerfake"
 	"github.com/stack-dev/stack/internal/testenv"
 	"github.com/stack-dev/stack/spec"
 )
@@ -193,6 +196,116 @@ func TestVolumeSurvivesRecreateAndDown(t *testing.T) {
 		}
 		if _, err := e.docker.VolumeInspect(e.ctx(), e.project+"_data"); !errors.Is(err, engine.ErrNotFound) {
 			t.Fatalf("volume after down -v: %v, want not found", err)
+		}
+	})
+}
+
+// An anonymous volume's data survives a recreate, as with Compose: the new
+// container mounts its predecessor's volume. up -V gives it a new one, and
+// the volumes go with the containers at down, inherited ones included.
+func TestAnonymousVolumeSurvivesRecreate(t *testing.T) {
+	eachWorld(t, func(t *testing.T, e *env) {
+		p := e.stack()
+		s := e.service(p, "db")
+		s.Volumes = []spec.Mount{{Type: spec.MountVolume, Target: "/data"}}
+		e.up(p, engine.UpOptions{})
+		name := e.project + "-db-1"
+		if res := e.exec(name, "/testimage", "write", "/data/x", "kept"); res.ExitCode != 0 {
+			t.Fatalf("write: %s", res.Output)
+		}
+		volumeAt := func() string {
+			t.Helper()
+			st, err := e.docker.ContainerInspect(e.ctx(), name)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, m := range st.Mounts {
+				if m.Target == "/data" && m.Type == "volume" {
+					return m.Source
+				}
+			}
+			t.Fatalf("%s mounts no volume at /data: %+v", name, st.Mounts)
+			return ""
+		}
+		first := volumeAt()
+
+		for i, env := range []string{"v2", "v3"} {
+			s.Environment = map[string]string{"NAME": env}
+			e.up(p, engine.UpOptions{})
+			if got := volumeAt(); got != first {
+				t.Fatalf("recreate %d: /data is volume %s, want the first one %s", i+1, got, first)
+			}
+			if res := e.exec(name, "/testimage", "cat", "/data/x"); !strings.Contains(res.Output, "kept") {
+				t.Fatalf("recreate %d: /data/x is %q", i+1, res.Output)
+			}
+		}
+
+		s.Environment = map[string]string{"NAME": "v4"}
+		e.up(p, engine.UpOptions{RenewAnonVolumes: true})
+		renewed := volumeAt()
+		if renewed == first {
+			t.Fatal("up -V kept the old anonymous volume")
+		}
+		if res := e.exec(name, "/testimage", "cat", "/data/x"); strings.Contains(res.Output, "kept") {
+			t.Fatalf("up -V: the new volume has the old data (%q)", res.Output)
+		}
+		if _, err := e.docker.VolumeInspect(e.ctx(), first); !errors.Is(err, engine.ErrNotFound) {
+			t.Errorf("up -V left the replaced anonymous volume %s (%v)", first, err)
+		}
+
+		s.Environment = map[string]string{"NAME": "v5"}
+		e.up(p, engine.UpOptions{})
+		inherited := volumeAt()
+		if inherited != renewed {
+			t.Fatalf("after -V, a recreate mounts %s, want %s", inherited, renewed)
+		}
+		if err := e.engine.Down(e.ctx(), e.project, engine.DownOptions{}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := e.docker.VolumeInspect(e.ctx(), inherited); !errors.Is(err, engine.ErrNotFound) {
+			t.Errorf("down left the anonymous volume %s (%v)", inherited, err)
+		}
+	})
+}
+
+// The anonymous volume of an image's VOLUME is kept as well, also by a
+// scaled service, which recreates those replicas one after the other (not
+// rolling: two containers would share the volume at once).
+func TestImageVolumeSurvivesRecreate(t *testing.T) {
+	eachWorld(t, func(t *testing.T, e *env) {
+		image := "stack-volimage-" + e.project + ":1"
+		if f, ok := e.docker.(*dockerfake.Fake); ok {
+			f.AddImage(engine.Image{ID: "sha256:" + strings.Repeat("7c", 32), RepoTags: []string{image}, Volumes: []string{"/data"}})
+		} else {
+			var buf bytes.Buffer
+			tw := tar.NewWriter(&buf)
+			dockerfile := []byte("FROM " + e.image + "\nVOLUME /data\n")
+			tw.WriteHeader(&tar.Header{Name: "Dockerfile", Mode: 0o644, Size: int64(len(dockerfile))}) //nolint:errcheck // in memory
+			tw.Write(dockerfile)                                                                       //nolint:errcheck // in memory
+			tw.Close()                                                                                 //nolint:errcheck // in memory
+			if _, err := e.docker.ImageBuild(e.ctx(), &buf, engine.BuildSpec{Tags: []string{image}, Dockerfile: "Dockerfile",
+				Labels: map[string]string{testenv.LabelTest: "1"}}, nil); err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(func() { e.docker.ImageRemove(context.Background(), image) })
+		}
+		p := e.stack()
+		s := e.service(p, "cache", "serve")
+		s.Image, s.Replicas = image, 2
+		e.up(p, engine.UpOptions{})
+		for _, n := range []string{"1", "2"} {
+			if res := e.exec(e.project+"-cache-"+n, "/testimage", "write", "/data/x", "replica "+n); res.ExitCode != 0 {
+				t.Fatalf("write: %s", res.Output)
+			}
+		}
+		s.Environment = map[string]string{"NAME": "v2"}
+		plan := e.up(p, engine.UpOptions{})
+		var b strings.Builder
+		plan.Write(&b)
+		for _, n := range []string{"1", "2"} {
+			if res := e.exec(e.project+"-cache-"+n, "/testimage", "cat", "/data/x"); res.Output != "replica "+n {
+				t.Errorf("replica %s after recreate: /data/x is %q, want its own data\n%s", n, res.Output, b.String())
+			}
 		}
 	})
 }

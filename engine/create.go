@@ -2,6 +2,7 @@ package engine
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
@@ -67,11 +68,36 @@ func (e *Engine) createAction(ctx context.Context, p *spec.Project, a ContainerA
 	case ActRemove:
 		return e.removeContainer(ctx, *a.Existing, timeout)
 	case ActRecreate:
-		if err := e.removeContainer(ctx, *a.Existing, timeout); err != nil {
-			return err
+		// The new container takes over the old one's anonymous volumes,
+		// so the old one steps aside rather than go first.
+		next, err := e.inheritVolumes(ctx, a.Existing.ID, a.Spec)
+		if err != nil {
+			return fmt.Errorf("anonymous volumes of %s: %w", a.Name, err)
 		}
-		fallthrough
-	case ActCreate:
+		if next.Labels[LabelInheritedVolumes] == "" {
+			if err := e.removeContainer(ctx, *a.Existing, timeout); err != nil {
+				return err
+			}
+			break
+		}
+		if err := e.docker.ContainerStop(ctx, a.Existing.ID, timeout); err != nil && !errors.Is(err, ErrNotFound) {
+			return fmt.Errorf("stop %s: %w", a.Name, err)
+		}
+		if err := e.docker.ContainerRename(ctx, a.Existing.ID, shortID(a.Existing.ID)+"_"+a.Name); err != nil {
+			return fmt.Errorf("rename %s: %w", a.Name, err)
+		}
+		e.emit(Status{Object: a.Name, Service: a.Service, Phase: PhaseCreating})
+		if _, err := e.docker.ContainerCreate(ctx, next); err != nil {
+			return fmt.Errorf("create %s: %w", a.Name, err)
+		}
+		if err := e.removeForGood(ctx, a.Existing.Container); err != nil && !errors.Is(err, ErrNotFound) {
+			return fmt.Errorf("remove old %s: %w", a.Name, err)
+		}
+		e.emit(Status{Object: a.Name, Service: a.Service, Phase: PhaseCreated, Done: true})
+		return nil
+	}
+	switch a.Kind {
+	case ActRecreate, ActCreate:
 		e.emit(Status{Object: a.Name, Service: a.Service, Phase: PhaseCreating})
 		if _, err := e.docker.ContainerCreate(ctx, a.Spec); err != nil {
 			return fmt.Errorf("create %s: %w", a.Name, err)

@@ -122,6 +122,10 @@ type ContainerState struct {
 	StartedAt  time.Time
 	FinishedAt time.Time
 	Networks   map[string][]string // network name -> aliases
+	// Mounts are the container's mounts as the daemon made them: a volume
+	// mount's Source is the volume's name, also for an anonymous volume
+	// (one of the spec or of the image's VOLUME).
+	Mounts []Mount
 }
 
 // ContainerSpec is everything needed to create a container.
@@ -346,6 +350,8 @@ type Image struct {
 	// ExposedPorts are the ports the image declares with EXPOSE, "8080/tcp",
 	// sorted.
 	ExposedPorts []string
+	// Volumes are the paths the image declares with VOLUME, sorted.
+	Volumes []string
 }
 
 // BuildSpec are the options of an image build.

@@ -235,7 +235,7 @@ func (e *Engine) removeContainer(ctx context.Context, c ObservedContainer, timeo
 	}
 	st.Phase = PhaseRemoving
 	e.emit(st)
-	if err := e.docker.ContainerRemove(ctx, c.ID, true); err != nil && !errors.Is(err, ErrNotFound) {
+	if err := e.removeForGood(ctx, c.Container); err != nil && !errors.Is(err, ErrNotFound) {
 		return fmt.Errorf("remove %s: %w", c.Name, err)
 	}
 	st.Phase, st.Done = PhaseRemoved, true

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"path"
 
@@ -93,6 +94,10 @@ func (e *Engine) CopyTo(ctx context.Context, project, service, src, dst string, 
 		return nil
 	}
 	srcInfo, err := archive.CopyInfoSourcePath(src, opts.FollowLink)
+	if errors.Is(err, fs.ErrNotExist) {
+		// go-archive's message names its own normalised path ("lstat //x").
+		return fmt.Errorf("copy %s: no such file or directory", src)
+	}
 	if err != nil {
 		return fmt.Errorf("copy %s: %w", src, err)
 	}

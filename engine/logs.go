@@ -115,28 +115,59 @@ func (f *logFollower) died(id string) chan int {
 	return ch
 }
 
-// dieWait bounds the wait for a die event after its stream ended; they come
-// within milliseconds of each other.
-const dieWait = 2 * time.Second
+// dieWait is how long one wait for a die event after its stream ended
+// lasts; they come within milliseconds of each other on an idle machine,
+// seconds apart on a loaded one. exitWait bounds the whole wait: a stream
+// can also end while its container runs on (the daemon's log reader gave
+// up), and then no code is known.
+const (
+	dieWait  = 500 * time.Millisecond
+	exitWait = 20 * time.Second
+)
 
 // exitCode is the code the run that a stream followed exited with, -1 if
 // not known. The die event tells it for a run that was followed while it
 // ran: by the time the stream ends, a restart policy may have started the
-// container again, and an inspect would say nothing of that run.
+// container again, and an inspect would say nothing of that run. Without
+// the event, an inspect that no longer says running tells it; until then
+// (the daemon lists a container as running for a moment after its stream
+// ends) it asks again.
 func (f *logFollower) exitCode(id string, wasRunning bool) int {
+	var died chan int
 	if f.rejoining && wasRunning {
-		select {
-		case code := <-f.died(id):
-			return code
-		case <-time.After(dieWait):
-		case <-f.ctx.Done():
+		died = f.died(id)
+	}
+	giveUp := time.After(exitWait)
+	for {
+		if died != nil {
+			select {
+			case code := <-died:
+				return code
+			case <-time.After(dieWait):
+			case <-f.ctx.Done():
+				return -1
+			}
+		}
+		st, err := f.e.docker.ContainerInspect(f.ctx, id)
+		if err != nil {
 			return -1
 		}
+		if !st.Running || st.State == "restarting" {
+			return st.ExitCode
+		}
+		if died == nil {
+			select {
+			case <-time.After(dieWait / 5):
+			case <-f.ctx.Done():
+				return -1
+			}
+		}
+		select {
+		case <-giveUp:
+			return -1
+		default:
+		}
 	}
-	if st, err := f.e.docker.ContainerInspect(f.ctx, id); err == nil && (!st.Running || st.State == "restarting") {
-		return st.ExitCode
-	}
-	return -1
 }
 
 func (f *logFollower) follow(id string, line LogLine, lo LogOptions, wasRunning bool) {

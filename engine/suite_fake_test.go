@@ -309,7 +309,7 @@ func (ti *testImage) resolve(c *dockerfake.FakeContainer, name string) []*docker
 // container's own filesystem.
 func fileKey(c *dockerfake.FakeContainer, p string) string {
 	p = path.Clean(p)
-	for _, m := range c.Spec.Mounts {
+	for _, m := range c.Mounts { // anonymous volumes named, as made
 		if rel, ok := strings.CutPrefix(p, path.Clean(m.Target)+"/"); ok && m.Type == "volume" && m.Source != "" {
 			return m.Source + ":" + rel
 		}

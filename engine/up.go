@@ -29,6 +29,9 @@ type UpOptions struct {
 	// StopTimeout overrides each service's stop_grace_period for the
 	// containers up stops (recreate, scale down).
 	StopTimeout *time.Duration
+	// RenewAnonVolumes gives recreated containers new anonymous volumes
+	// instead of keeping their predecessors' (up -V).
+	RenewAnonVolumes bool
 }
 
 // Up converges the project to p: it observes what exists, plans, and
@@ -74,6 +77,7 @@ func (e *Engine) Up(ctx context.Context, p *spec.Project, opts UpOptions) (*Plan
 		Parallel:          opts.Parallel,
 		DependencyTimeout: opts.DependencyTimeout,
 		StopTimeout:       opts.StopTimeout,
+		RenewAnonVolumes:  opts.RenewAnonVolumes,
 	})
 	if err != nil {
 		return plan, err

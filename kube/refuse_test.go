@@ -177,3 +177,40 @@ func TestDropCoversItemsAndNamesMisses(t *testing.T) {
 		t.Errorf("notes %q: want the unmatched --drop named", notes)
 	}
 }
+
+// A dependency that links or volumes_from implies is not refused under a
+// depends_on key the file does not have: the key that implies it is
+// reported, and the wait left out is a note. One the file writes under
+// depends_on is still refused there.
+func TestImpliedDependencyNamesItsKey(t *testing.T) {
+	for _, tt := range []struct {
+		name, file string
+		refused    string // a key path refused, "" for none
+		note       string
+	}{
+		{"links", "services:\n  db:\n    image: db:1\n  web:\n    image: web:1\n    links: [db]\n",
+			"", "services.web: starts without waiting for db"},
+		{"written", "services:\n  db:\n    image: db:1\n  web:\n    image: web:1\n    depends_on: [db]\n    links: [db]\n",
+			"services.web.depends_on.db", ""},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			file := filepath.Join(t.TempDir(), "compose.yaml")
+			if err := os.WriteFile(file, []byte(tt.file), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			m, err := kube.Export(context.Background(), load(t, file), kube.Options{Drop: []string{"services.web.links"}})
+			if tt.refused != "" {
+				if err == nil || !strings.Contains(err.Error(), tt.refused+":") {
+					t.Fatalf("got %v, want %s refused", err, tt.refused)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatalf("export: %v", err)
+			}
+			if notes := strings.Join(m.Notes, "\n"); !strings.Contains(notes, tt.note) || strings.Contains(notes, "depends_on") {
+				t.Errorf("notes %q: want %q and no depends_on key", notes, tt.note)
+			}
+		})
+	}
+}

@@ -6,6 +6,7 @@ import (
 	"math"
 	"net"
 	"path"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -541,7 +542,7 @@ func (x *exporter) initWaits(s *spec.Service, pod *corev1.PodSpec) {
 		default:
 			ports := x.ports[dep]
 			if len(ports) == 0 {
-				x.refuse(s, key, "%s has no port to wait on (no ports or expose, and no local image that EXPOSEs one): add expose to %s, or build its image first", dep, dep)
+				x.cannotWait(s, dep, "%s has no port to wait on (no ports or expose, and no local image that EXPOSEs one): add expose to %s, or build its image first", dep, dep)
 				continue
 			}
 			if d.Condition == spec.ConditionHealthy && !x.hasProbe(dep) {
@@ -550,7 +551,7 @@ func (x *exporter) initWaits(s *spec.Service, pod *corev1.PodSpec) {
 			}
 			p := ports[0]
 			if p.Protocol != corev1.ProtocolTCP {
-				x.refuse(s, key, "%s has no TCP port to wait on", dep)
+				x.cannotWait(s, dep, "%s has no TCP port to wait on", dep)
 				continue
 			}
 			c.Command = []string{"/bin/bash", "-c",
@@ -558,6 +559,34 @@ func (x *exporter) initWaits(s *spec.Service, pod *corev1.PodSpec) {
 		}
 		pod.InitContainers = append(pod.InitContainers, c)
 	}
+}
+
+// cannotWait reports a dependency no init container can wait for: a
+// refusal of the depends_on entry the user wrote, or, for one that links,
+// volumes_from or a service: mode implies (their own refusal or mapping
+// is reported at their own key), a note that the wait is left out.
+func (x *exporter) cannotWait(s *spec.Service, dep, format string, args ...any) {
+	key := "depends_on." + dep
+	if dependsOnWritten(s, dep) || !slices.Contains(s.ReferencedServices(), dep) {
+		x.refuse(s, key, format, args...)
+		return
+	}
+	x.note("services.%s: starts without waiting for %s, which its links, volumes_from or service: mode imply: %s", s.Name, dep, fmt.Sprintf(format, args...))
+}
+
+// dependsOnWritten tells whether the stack file names dep under depends_on
+// (HCL and compose's long form record each entry; compose's short list
+// only the key, which then counts for every entry).
+func dependsOnWritten(s *spec.Service, dep string) bool {
+	if _, ok := s.Positions["depends_on."+dep]; ok {
+		return true
+	}
+	for key := range s.Positions {
+		if key == "depends_on" || strings.HasPrefix(key, "depends_on[") {
+			return true
+		}
+	}
+	return false
 }
 
 func (x *exporter) hasProbe(name string) bool {

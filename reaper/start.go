@@ -31,9 +31,11 @@ const port = 7777
 // runs, building its image and starting it if needed, and returns its
 // container name and the loopback address owners connect to.
 //
-// The image and container are named after the binary's hash, so a changed
-// binary gets a reaper of its own; several test processes starting at once
-// share one.
+// The container is named after the binary's hash, so a changed binary gets
+// a reaper of its own; several test processes starting at once share one.
+// The image is one tag, stack-reaper:latest, that each new binary moves;
+// containers are created from the image ID, so a reaper of another binary
+// running beside this one keeps its own.
 func Ensure(ctx context.Context, d engine.Docker, binary string) (name, addr string, err error) {
 	bin, err := os.ReadFile(binary)
 	if err != nil {
@@ -45,7 +47,6 @@ func Ensure(ctx context.Context, d engine.Docker, binary string) (name, addr str
 	sum := sha256.Sum256(bin)
 	hash := hex.EncodeToString(sum[:])
 	name = "stack-reaper-" + hash[:12]
-	image := "stack-reaper:" + hash[:12]
 	socket, err := socketPath()
 	if err != nil {
 		return "", "", err
@@ -56,7 +57,8 @@ func Ensure(ctx context.Context, d engine.Docker, binary string) (name, addr str
 		if err == nil || time.Now().After(deadline) {
 			return name, addr, err
 		}
-		if err := ensureImage(ctx, d, image, hash, bin); err != nil {
+		image, err := ensureImage(ctx, d, hash, bin)
+		if err != nil {
 			return "", "", err
 		}
 		id, err := d.ContainerCreate(ctx, engine.ContainerSpec{
@@ -117,9 +119,17 @@ func running(ctx context.Context, d engine.Docker, name string) (string, error) 
 	return "", fmt.Errorf("reaper %s publishes no port yet", name)
 }
 
-func ensureImage(ctx context.Context, d engine.Docker, image, hash string, bin []byte) error {
-	if img, err := d.ImageInspect(ctx, image); err == nil && img.Labels[LabelReaper] == hash {
-		return nil
+// reaperImage is the tag of the newest reaper image built here.
+const reaperImage = "stack-reaper:latest"
+
+// ensureImage returns the ID of the reaper image of the binary with this
+// hash, building it if reaperImage is another binary's. The image it moves
+// the tag from is removed unless a container still uses it, so rebuilt
+// binaries (a test run after each edit) do not pile up images.
+func ensureImage(ctx context.Context, d engine.Docker, hash string, bin []byte) (string, error) {
+	old, err := d.ImageInspect(ctx, reaperImage)
+	if err == nil && old.Labels[LabelReaper] == hash {
+		return old.ID, nil
 	}
 	var buf bytes.Buffer
 	tw := tar.NewWriter(&buf)
@@ -130,23 +140,28 @@ func ensureImage(ctx context.Context, d engine.Docker, image, hash string, bin [
 		data []byte
 	}{{"Dockerfile", 0o644, []byte(dockerfile)}, {"stack", 0o755, bin}} {
 		if err := tw.WriteHeader(&tar.Header{Name: f.name, Mode: f.mode, Size: int64(len(f.data))}); err != nil {
-			return err
+			return "", err
 		}
 		if _, err := tw.Write(f.data); err != nil {
-			return err
+			return "", err
 		}
 	}
 	if err := tw.Close(); err != nil {
-		return err
+		return "", err
 	}
-	_, err := d.ImageBuild(ctx, &buf, engine.BuildSpec{
-		Tags: []string{image}, Dockerfile: "Dockerfile",
+	id, err := d.ImageBuild(ctx, &buf, engine.BuildSpec{
+		Tags: []string{reaperImage}, Dockerfile: "Dockerfile",
 		Labels: map[string]string{LabelReaper: hash, engine.LabelManaged: "true"},
 	}, nil)
 	if err != nil {
-		return fmt.Errorf("build reaper image: %w", err)
+		return "", fmt.Errorf("build reaper image: %w", err)
 	}
-	return nil
+	if old.ID != "" && old.ID != id {
+		// Refused while a reaper of that binary runs or exists; the
+		// next rebuild tries again.
+		d.ImageRemove(ctx, old.ID) //nolint:errcheck // best effort, see above
+	}
+	return id, nil
 }
 
 // socketPath is the engine's unix socket on this host, which the reaper

@@ -24,6 +24,7 @@ type upOptions struct {
 	Wait          bool
 	WaitTimeout   time.Duration
 	ForceRecreate bool
+	RenewAnon     bool
 	NoRecreate    bool
 	RemoveOrphans bool
 	Scale         []string // svc=N
@@ -70,6 +71,7 @@ Ctrl-C kills it.`,
 	f.Var(durationFlag{&opts.WaitTimeout}, "wait-timeout", "give up waiting after this long (with --wait; seconds or a duration)")
 	f.BoolVar(&opts.ForceRecreate, "force-recreate", false, "recreate containers even if unchanged (of the named services only, when services are named; their dependencies only if changed)")
 	f.BoolVar(&opts.NoRecreate, "no-recreate", false, "never recreate existing containers")
+	f.BoolVarP(&opts.RenewAnon, "renew-anon-volumes", "V", false, "give recreated containers new anonymous volumes instead of their predecessors' data")
 	f.BoolVarP(&opts.Yes, "yes", "y", false, "recreate volumes whose configuration changed, losing their data (as Compose's answer yes)")
 	f.BoolVar(&opts.RemoveOrphans, "remove-orphans", false, "remove containers of services not in the stack")
 	f.StringArrayVar(&opts.Scale, "scale", nil, "set the replicas of a service, svc=N (repeatable)")
@@ -148,13 +150,14 @@ func runUp(ctx context.Context, g *globalOptions, opts upOptions, services []str
 			RecreateVolumes: opts.Yes,
 			NoDeps:          opts.NoDeps,
 		},
-		Images:        engine.ImageOptions{Build: opts.Build, Pull: opts.Pull},
-		Parallel:      opts.Parallel,
-		DryRun:        opts.DryRun,
-		RemoveOrphans: opts.RemoveOrphans,
-		Wait:          opts.Wait,
-		WaitTimeout:   opts.WaitTimeout,
-		StopTimeout:   opts.Timeout,
+		Images:           engine.ImageOptions{Build: opts.Build, Pull: opts.Pull},
+		Parallel:         opts.Parallel,
+		DryRun:           opts.DryRun,
+		RemoveOrphans:    opts.RemoveOrphans,
+		RenewAnonVolumes: opts.RenewAnon,
+		Wait:             opts.Wait,
+		WaitTimeout:      opts.WaitTimeout,
+		StopTimeout:      opts.Timeout,
 	})
 	if opts.DryRun && plan != nil {
 		done()

@@ -25,6 +25,9 @@ type FakeContainer struct {
 	FinishedAt time.Time
 	Networks   map[string][]string // network name -> aliases
 	Anonymous  []string            // anonymous volumes, removed with it
+	// Mounts are the mounts as made, anonymous volumes named (those of
+	// Spec.Mounts and of the image's VOLUME paths).
+	Mounts []engine.Mount
 	// Filesystem is what the archive API sees (cp, export): path -> file,
 	// seeded with Spec.Files. Read it through CopyFromContainer.
 	Filesystem map[string]FakeFile
@@ -93,6 +96,7 @@ func (c *FakeContainer) inspect() engine.ContainerState {
 	for name, aliases := range c.Networks {
 		st.Networks[name] = slices.Clone(aliases)
 	}
+	st.Mounts = slices.Clone(c.Mounts)
 	return st
 }
 

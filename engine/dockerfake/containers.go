@@ -79,20 +79,35 @@ func (f *Fake) ContainerCreate(ctx context.Context, spec engine.ContainerSpec) (
 		}
 		c.Networks[n.Name] = slices.Clone(att.Aliases)
 	}
+	anonymous := func(target string) engine.Mount {
+		anon := newID()
+		f.volumes[anon] = &engine.Volume{Name: anon, Driver: "local", Labels: map[string]string{}}
+		c.Anonymous = append(c.Anonymous, anon)
+		return engine.Mount{Type: "volume", Source: anon, Target: target}
+	}
 	for _, m := range spec.Mounts {
 		if m.Type != "volume" {
+			c.Mounts = append(c.Mounts, engine.Mount{Type: m.Type, Source: m.Source, Target: m.Target, ReadOnly: m.ReadOnly})
 			continue
 		}
 		if m.Source == "" {
-			anon := newID()
-			f.volumes[anon] = &engine.Volume{Name: anon, Driver: "local", Labels: map[string]string{}}
-			c.Anonymous = append(c.Anonymous, anon)
+			made := anonymous(m.Target)
+			made.ReadOnly = m.ReadOnly
+			c.Mounts = append(c.Mounts, made)
 			continue
 		}
+		c.Mounts = append(c.Mounts, engine.Mount{Type: "volume", Source: m.Source, Target: m.Target, ReadOnly: m.ReadOnly})
 		if _, ok := f.volumes[m.Source]; !ok {
 			v := &engine.Volume{Name: m.Source, Driver: "local", Labels: map[string]string{}}
 			f.volumes[v.Name] = v
 			f.emitVolume(v, "create")
+		}
+	}
+	// The image's VOLUME paths that no mount covers get an anonymous
+	// volume each, as with the daemon.
+	for _, path := range img.Volumes {
+		if !slices.ContainsFunc(c.Mounts, func(m engine.Mount) bool { return m.Target == path }) {
+			c.Mounts = append(c.Mounts, anonymous(path))
 		}
 	}
 	f.containers[id] = c
@@ -300,7 +315,10 @@ func (f *Fake) exit(c *FakeContainer, code int) {
 func (f *Fake) remove(c *FakeContainer) {
 	delete(f.containers, c.ID)
 	for _, anon := range c.Anonymous {
-		delete(f.volumes, anon)
+		// One another container mounts by name stays, as with the daemon.
+		if f.volumeUser(anon) == nil {
+			delete(f.volumes, anon)
+		}
 	}
 	c.State = "removed"
 	c.touch()

@@ -172,7 +172,7 @@ func (f *Fake) untag(tag string) {
 	}
 	delete(f.images, tag)
 	img.RepoTags = slices.DeleteFunc(slices.Clone(img.RepoTags), func(t string) bool { return t == tag })
-	if len(img.RepoTags) == 0 {
+	if len(img.RepoTags) == 0 && !f.imageInUse(img.ID) {
 		delete(f.images, img.ID)
 		return
 	}
@@ -180,6 +180,18 @@ func (f *Fake) untag(tag string) {
 	for _, t := range img.RepoTags {
 		f.images[t] = img
 	}
+}
+
+// imageInUse tells whether a container was created from image id, which
+// keeps the image (dangling, once untagged) as the daemon does. The caller
+// holds f.mu.
+func (f *Fake) imageInUse(id string) bool {
+	for _, c := range f.containers {
+		if c.ImageID == id {
+			return true
+		}
+	}
+	return false
 }
 
 // image finds a local image by reference or ID; the caller holds f.mu.

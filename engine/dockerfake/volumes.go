@@ -72,15 +72,24 @@ func (f *Fake) VolumeRemove(ctx context.Context, name string) error {
 	if !ok {
 		return fmt.Errorf("remove volume %s: no such volume: %w", name, engine.ErrNotFound)
 	}
-	for _, c := range f.containers {
-		for _, m := range c.Spec.Mounts {
-			if m.Type == "volume" && m.Source == name {
-				return fmt.Errorf("remove volume %s: volume is in use by %s: %w", name, c.ID[:12], engine.ErrConflict)
-			}
-		}
+	if c := f.volumeUser(name); c != nil {
+		return fmt.Errorf("remove volume %s: volume is in use by %s: %w", name, c.ID[:12], engine.ErrConflict)
 	}
 	delete(f.volumes, name)
 	f.emitVolume(v, "destroy")
+	return nil
+}
+
+// volumeUser is a container that mounts volume name, or nil; the caller
+// holds f.mu.
+func (f *Fake) volumeUser(name string) *FakeContainer {
+	for _, c := range f.containers {
+		for _, m := range c.Mounts {
+			if m.Type == "volume" && m.Source == name {
+				return c
+			}
+		}
+	}
 	return nil
 }
 

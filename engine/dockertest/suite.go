@@ -53,6 +53,7 @@ func Run(t *testing.T, newDocker func(t *testing.T) engine.Docker, image string)
 		{"Archive", testArchive},
 		{"Stats", testStats},
 		{"RemoveFromContainer", testRemoveFromContainer},
+		{"ImageRetag", testImageRetag},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -233,3 +233,43 @@ func readTar(h *harness, r io.ReadCloser) map[string]string {
 		out[strings.TrimPrefix(hdr.Name, "/")] = string(b)
 	}
 }
+
+// testImageRetag: a build that moves a tag leaves the image it took it
+// from in place while a container was created from it (removing it by ID
+// is ErrConflict), and removable once that container is gone.
+func testImageRetag(h *harness) {
+	ref := "stack-retag-" + h.project + ":latest"
+	build := func(label string) string {
+		h.Helper()
+		var buf bytes.Buffer
+		tw := tar.NewWriter(&buf)
+		dockerfile := []byte("FROM scratch\nLABEL step=" + label + "\n")
+		if err := tw.WriteHeader(&tar.Header{Name: "Dockerfile", Mode: 0o644, Size: int64(len(dockerfile))}); err != nil {
+			h.Fatal(err)
+		}
+		tw.Write(dockerfile) //nolint:errcheck // a bytes.Buffer does not fail
+		tw.Close()           //nolint:errcheck // as above
+		id, err := h.d.ImageBuild(h.ctx, &buf, engine.BuildSpec{Tags: []string{ref}, Dockerfile: "Dockerfile", Labels: h.labels()}, nil)
+		if err != nil {
+			h.Fatalf("ImageBuild: %v", err)
+		}
+		h.Cleanup(func() { h.d.ImageRemove(context.Background(), id) })
+		return id
+	}
+	first := build("1")
+	c := h.create(engine.ContainerSpec{Name: h.project + "-retag", Image: first, Cmd: []string{"none"}, Labels: h.labels()})
+	second := build("2")
+	if second == first {
+		h.Fatalf("a changed Dockerfile built the same image %s", first)
+	}
+	if _, err := h.d.ImageInspect(h.ctx, first); err != nil {
+		h.Fatalf("the image a container was created from went with its tag: %v", err)
+	}
+	wantErr(h, "removing an image a container uses", h.d.ImageRemove(h.ctx, first), engine.ErrConflict)
+	if err := h.d.ContainerRemove(h.ctx, c, true); err != nil {
+		h.Fatalf("ContainerRemove: %v", err)
+	}
+	if err := h.d.ImageRemove(h.ctx, first); err != nil {
+		h.Fatalf("removing the untagged image once unused: %v", err)
+	}
+}

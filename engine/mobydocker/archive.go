@@ -6,6 +6,7 @@ import (
 	"io"
 	"strings"
 
+	cerrdefs "github.com/containerd/errdefs"
 	"github.com/moby/moby/api/types/container"
 	"github.com/moby/moby/client"
 
@@ -21,7 +22,7 @@ func (c *Client) ContainerStatPath(ctx context.Context, id, path string) (_ engi
 	defer c.trace("ContainerStatPath", id+":"+path)(&err)
 	res, err := c.api.ContainerStatPath(ctx, id, client.ContainerStatPathOptions{Path: path})
 	if err != nil {
-		return engine.PathStat{}, apiErr("stat "+path+" in container "+id, err)
+		return engine.PathStat{}, pathErr("stat "+path+" in container "+id, path, err)
 	}
 	return pathStat(res.Stat), nil
 }
@@ -31,7 +32,7 @@ func (c *Client) CopyFromContainer(ctx context.Context, id, path string) (_ io.R
 	defer c.trace("CopyFromContainer", id+":"+path)(&err)
 	res, err := c.api.CopyFromContainer(ctx, id, client.CopyFromContainerOptions{SourcePath: path})
 	if err != nil {
-		return nil, engine.PathStat{}, apiErr("copy "+path+" from container "+id, err)
+		return nil, engine.PathStat{}, pathErr("copy "+path+" from container "+id, path, err)
 	}
 	return res.Content, pathStat(res.Stat), nil
 }
@@ -40,7 +41,26 @@ func (c *Client) CopyFromContainer(ctx context.Context, id, path string) (_ io.R
 func (c *Client) CopyToContainer(ctx context.Context, id, dir string, content io.Reader, copyUIDGID bool) (err error) {
 	defer c.trace("CopyToContainer", id+":"+dir)(&err)
 	_, err = c.api.CopyToContainer(ctx, id, client.CopyToContainerOptions{DestinationPath: dir, Content: content, CopyUIDGID: copyUIDGID})
-	return apiErr("copy to "+dir+" in container "+id, err)
+	return pathErr("copy to "+dir+" in container "+id, dir, err)
+}
+
+// pathNotFound is a path missing in a container. The daemon's own message
+// ("Could not find the file /x in container <64 hex digits>") repeats the
+// container ID the caller's context already names.
+type pathNotFound string
+
+func (p pathNotFound) Error() string {
+	return string(p) + ": no such file or directory in the container"
+}
+func (p pathNotFound) Is(target error) bool { return target == engine.ErrNotFound }
+
+// pathErr is apiErr for the archive endpoints: a missing path is a
+// pathNotFound, anything else (a missing container among them) as apiErr.
+func pathErr(doing, path string, err error) error {
+	if err != nil && cerrdefs.IsNotFound(err) && strings.Contains(err.Error(), "Could not find the file") {
+		return pathNotFound(path)
+	}
+	return apiErr(doing, err)
 }
 
 // ContainerExport returns a container's filesystem as a tar.

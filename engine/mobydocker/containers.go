@@ -100,6 +100,13 @@ func inspectedState(r container.InspectResponse) engine.ContainerState {
 		}
 		st.Ports = inspectedPorts(ns.Ports)
 	}
+	for _, m := range r.Mounts {
+		source := m.Source
+		if m.Type == "volume" {
+			source = m.Name
+		}
+		st.Mounts = append(st.Mounts, engine.Mount{Type: string(m.Type), Source: source, Target: m.Destination, ReadOnly: !m.RW})
+	}
 	return st
 }
 

@@ -30,6 +30,10 @@ func (c *Client) ImageInspect(ctx context.Context, ref string) (_ engine.Image, 
 			img.ExposedPorts = append(img.ExposedPorts, string(port))
 		}
 		slices.Sort(img.ExposedPorts)
+		for path := range res.Config.Volumes {
+			img.Volumes = append(img.Volumes, path)
+		}
+		slices.Sort(img.Volumes)
 	}
 	return img, nil
 }

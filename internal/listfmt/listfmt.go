@@ -12,6 +12,8 @@ import (
 	"fmt"
 	"io"
 	"reflect"
+	"regexp"
+	"sort"
 	"strings"
 	"text/tabwriter"
 	"text/template"
@@ -103,7 +105,7 @@ func Write[T any](w io.Writer, f Format, headers map[string]string, rows []T) er
 	}
 	for _, r := range rows {
 		if err := f.tmpl.Execute(&buf, r); err != nil {
-			return fmt.Errorf("--format: %w", err)
+			return templateError[T](err)
 		}
 		buf.WriteByte('\n')
 	}
@@ -116,6 +118,26 @@ func Write[T any](w io.Writer, f Format, headers map[string]string, rows []T) er
 		return err
 	}
 	return tw.Flush()
+}
+
+// missingField is how text/template reports a field the row type lacks:
+// `... at <.Foo>: can't evaluate field Foo in type main.psRow`.
+var missingField = regexp.MustCompile(`can't evaluate field (\w+) in type \S+`)
+
+// templateError turns a template's execution error into one line for the
+// user: a missing field is named with the fields there are, instead of the
+// Go type behind the rows.
+func templateError[T any](err error) error {
+	m := missingField.FindStringSubmatch(err.Error())
+	if m == nil {
+		return fmt.Errorf("--format: %w", err)
+	}
+	var fields []string
+	for name := range titles[T](nil) {
+		fields = append(fields, name)
+	}
+	sort.Strings(fields)
+	return fmt.Errorf("--format: no field %q; the fields are %s", m[1], strings.Join(fields, ", "))
 }
 
 // header runs f's template with Docker's header functions on a map of

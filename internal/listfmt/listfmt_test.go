@@ -83,3 +83,16 @@ func TestParse(t *testing.T) {
 		t.Errorf("unknown field: %v", err)
 	}
 }
+
+func TestWriteMissingField(t *testing.T) {
+	f, err := Parse("{{.Nmae}}")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var buf bytes.Buffer
+	err = Write(&buf, f, nil, []row{{Name: "web-1"}})
+	want := `--format: no field "Nmae"; the fields are Labels, Name, State`
+	if err == nil || err.Error() != want {
+		t.Fatalf("got %v, want %s", err, want)
+	}
+}
