@@ -23,7 +23,10 @@ type FakeContainer struct {
 	Created    time.Time
 	StartedAt  time.Time
 	FinishedAt time.Time
-	Networks   map[string][]string // network name -> aliases
+	// RestartCount is how often its restart policy restarted it since it
+	// was last started by hand (ContainerStart), as the daemon counts.
+	RestartCount int
+	Networks     map[string][]string // network name -> aliases
 	Anonymous  []string            // anonymous volumes, removed with it
 	// Filesystem is what the archive API sees (cp, export): path -> file,
 	// seeded with Spec.Files. Read it through CopyFromContainer.
@@ -89,6 +92,8 @@ func (c *FakeContainer) inspect() engine.ContainerState {
 		StartedAt:  c.StartedAt,
 		FinishedAt: c.FinishedAt,
 		Networks:   map[string][]string{},
+
+		RestartCount: c.RestartCount,
 	}
 	for name, aliases := range c.Networks {
 		st.Networks[name] = slices.Clone(aliases)
