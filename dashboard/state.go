@@ -42,25 +42,25 @@ type Service struct {
 // Container is one row of the live table. It carries no environment and no
 // labels, so no secret value reaches the page.
 type Container struct {
-	Service   string    `json:"service"`
-	Name      string    `json:"name"`
-	Number    int       `json:"number"`
-	State     string    `json:"state"`
-	Health    string    `json:"health"`
+	Service string `json:"service"`
+	Name    string `json:"name"`
+	Number  int    `json:"number"`
+	State   string `json:"state"`
+	Health  string `json:"health"`
 	// Probe is stack's own readiness probe of a running container whose
 	// service has a healthcheck, as up --wait runs it (engine.ProbeReady):
 	// "ready", "not ready" (ProbeError says why) or "" (no probe).
-	Probe      string `json:"probe,omitempty"`
-	ProbeError string `json:"probe_error,omitempty"`
-	Status     string `json:"status"`
-	ExitCode  int       `json:"exit_code"`
-	StartedAt time.Time `json:"started_at"`
-	Uptime    string    `json:"uptime"`
+	Probe      string    `json:"probe,omitempty"`
+	ProbeError string    `json:"probe_error,omitempty"`
+	Status     string    `json:"status"`
+	ExitCode   int       `json:"exit_code"`
+	StartedAt  time.Time `json:"started_at"`
+	Uptime     string    `json:"uptime"`
 	// RestartCount is how often its restart policy restarted it.
 	RestartCount int    `json:"restart_count"`
 	Image        string `json:"image"`
 	ImageState   string `json:"image_state,omitempty"`
-	Ports     []Port    `json:"ports"`
+	Ports        []Port `json:"ports"`
 }
 
 // Port is a published port, with the link to open it from the browser.

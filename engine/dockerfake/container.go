@@ -27,7 +27,7 @@ type FakeContainer struct {
 	// was last started by hand (ContainerStart), as the daemon counts.
 	RestartCount int
 	Networks     map[string][]string // network name -> aliases
-	Anonymous  []string            // anonymous volumes, removed with it
+	Anonymous    []string            // anonymous volumes, removed with it
 	// Filesystem is what the archive API sees (cp, export): path -> file,
 	// seeded with Spec.Files. Read it through CopyFromContainer.
 	Filesystem map[string]FakeFile
