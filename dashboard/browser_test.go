@@ -35,7 +35,7 @@ func browser(t *testing.T) context.Context {
 		chromedp.ExecPath(path),
 		chromedp.NoSandbox, // root in CI
 		chromedp.DisableGPU,
-		chromedp.WindowSize(1400, 1000),
+		chromedp.WindowSize(1480, 1000),
 		chromedp.UserDataDir(t.TempDir()),
 	)
 	actx, cancel := chromedp.NewExecAllocator(context.Background(), opts...)
@@ -100,16 +100,6 @@ func TestBrowser(t *testing.T) {
 	line := fmt.Sprintf("browser-log-line-%d", time.Now().UnixNano())
 	rs.writeLog(t, "web", line)
 	waitJS(t, ctx, "the log line", fmt.Sprintf(`[...document.querySelectorAll('#logs .logline')].some(d => d.textContent === %q)`, web+" | "+line))
-	// The README's picture (docs/dashboard.png): STACK_DASHBOARD_SCREENSHOT=PATH.
-	if path := os.Getenv("STACK_DASHBOARD_SCREENSHOT"); path != "" {
-		png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(path, png, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
 	if err := chromedp.Do(ctx, chromedp.SendKeys(chromedp.CSS("#log-filter"), line)); err != nil {
 		t.Fatal(err)
 	}

@@ -116,7 +116,8 @@
   }
 
   const badge = (cls, text, title) => el("span", { className: "state " + cls, textContent: text, title: title || "" });
-  const shortImage = (img) => img.startsWith("sha256:") ? img.slice(0, 19) : img;
+  // The image's last path element (the whole name is its cell's title).
+  const shortImage = (img) => img.startsWith("sha256:") ? img.slice(0, 19) : img.slice(img.lastIndexOf("/") + 1);
 
   function render(st) {
     const body = $("services").tBodies[0];
