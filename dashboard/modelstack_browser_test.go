@@ -165,9 +165,7 @@ func TestBrowserModelStack(t *testing.T) {
 	if err != nil || before == "" {
 		t.Fatalf("start time of predlog: %q %v", before, err)
 	}
-	if err := chromedp.Do(ctx, chromedp.Click(chromedp.CSS(fmt.Sprintf(`tr[data-container=%q] button.act-restart`, predlog)))); err != nil {
-		t.Fatal(err)
-	}
+	clickRestart(t, ctx, predlog)
 	waitJS(t, ctx, "a new start time after restart", fmt.Sprintf(`(r => r && r.dataset.state === "running" && r.querySelector('.started').dataset.started > %q)(%s)`, before, row(predlog)))
 	waitJS(t, ctx, "restart's progress streamed in", fmt.Sprintf(
 		`(p => p.dataset.state === "done" && Number(p.dataset.streamedLines) >= 2 && p.textContent.startsWith("restart predlog: done\n") && p.textContent.includes(%q) && p.textContent.includes(%q))(document.getElementById('progress'))`,

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"net"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -150,9 +151,10 @@ func (b *stateBuilder) probe(ctx context.Context, rows []engine.ContainerSummary
 		b.mu.Lock()
 		res, known := b.probes[r.ID]
 		b.mu.Unlock()
-		if known && res.key == key && (res.err == nil || now.Sub(res.at) < retry) {
+		final := res.err == nil || errors.Is(res.err, engine.ErrNoProbe)
+		if known && res.key == key && (final || now.Sub(res.at) < retry) {
 			fillProbe(&out[i], res.err)
-			if res.err != nil && !errors.Is(res.err, engine.ErrNoProbe) {
+			if !final {
 				left := retry - now.Sub(res.at)
 				if due == 0 || left < due {
 					due = left
@@ -177,6 +179,14 @@ func (b *stateBuilder) probe(ctx context.Context, rows []engine.ContainerSummary
 		}
 	}
 	wg.Wait()
+	// Forget the containers that are gone.
+	b.mu.Lock()
+	for id := range b.probes {
+		if !slices.ContainsFunc(rows, func(r engine.ContainerSummary) bool { return r.ID == id }) {
+			delete(b.probes, id)
+		}
+	}
+	b.mu.Unlock()
 	failed := false
 	for _, c := range out {
 		if c.Probe == "not ready" {
