@@ -49,14 +49,20 @@ func browser(t *testing.T) context.Context {
 	return ctx
 }
 
+// waitTimeout bounds one wait for the page: generous, for a loaded CI
+// machine whose engine is busy with other tests.
+const waitTimeout = 90 * time.Second
+
 // waitJS waits until the expression is true in the page.
 func waitJS(t *testing.T, ctx context.Context, what, expr string) {
 	t.Helper()
-	wctx, cancel := context.WithTimeout(ctx, 45*time.Second)
+	wctx, cancel := context.WithTimeout(ctx, waitTimeout)
 	defer cancel()
-	if _, err := chromedp.Run(wctx, chromedp.Poll[chromedp.Void](expr, chromedp.WithPollingInterval(100*time.Millisecond))); err != nil {
+	// The context bounds the wait, not Poll's own 30 s default.
+	if _, err := chromedp.Run(wctx, chromedp.Poll[chromedp.Void](expr, chromedp.WithPollingInterval(100*time.Millisecond), chromedp.WithPollingTimeout(0))); err != nil {
 		html, _ := chromedp.Run(ctx, chromedp.OuterHTML(chromedp.CSS("#services")))
-		t.Fatalf("waiting for %s: %v\n%s", what, err, html)
+		progress, _ := chromedp.Run(ctx, chromedp.Evaluate[string](`document.getElementById("conn").textContent + "\n" + document.getElementById("progress").textContent`))
+		t.Fatalf("waiting for %s: %v\n%s\nconnection and actions:\n%s", what, err, html, progress)
 	}
 }
 

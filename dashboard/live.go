@@ -149,6 +149,10 @@ func (s *Server) handleEvents(w http.ResponseWriter, r *http.Request) {
 					return
 				}
 			}
+		case <-b.probed:
+			if err := push(); err != nil {
+				return
+			}
 		case <-reprobe.C:
 			if err := push(); err != nil {
 				return

@@ -290,6 +290,9 @@ func (s *Server) handleState(w http.ResponseWriter, r *http.Request) {
 	}
 	b := newStateBuilder(s.opts.Engine, project, s.model(project))
 	b.checkImages(r.Context())
+	b.build(r.Context(), s.opts.Now())
+	// One answer: with the probes the first build started.
+	b.running.Wait()
 	st, _ := b.build(r.Context(), s.opts.Now())
 	writeJSON(w, st)
 }

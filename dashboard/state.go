@@ -71,18 +71,23 @@ type Port struct {
 }
 
 // stateBuilder builds a project's State, keeping what is dear to find
-// out between builds: the readiness probe of each container (run again
-// when the container restarts or its health changes, and every retry
-// interval while it fails) and whether each image is up to date (found
+// out between builds: the readiness probe of each container (run in the
+// background when the container starts or its health changes, and every
+// retry interval while it fails) and whether each image is up to date (found
 // out on checkImages only: it hashes build contexts).
 type stateBuilder struct {
 	e       *engine.Engine
 	project string
 	model   *spec.Project
 
-	mu     sync.Mutex
-	probes map[string]probeResult // by container ID
-	images map[string]string      // service -> engine.ImageFreshness
+	mu       sync.Mutex
+	probes   map[string]probeResult // by container ID
+	inflight map[string]bool        // probes running, by container ID
+	images   map[string]string      // service -> engine.ImageFreshness
+	// probed is signalled when a probe ends; running counts the probes
+	// that have not.
+	probed  chan struct{}
+	running sync.WaitGroup
 }
 
 type probeResult struct {
@@ -92,7 +97,9 @@ type probeResult struct {
 }
 
 func newStateBuilder(e *engine.Engine, project string, model *spec.Project) *stateBuilder {
-	return &stateBuilder{e: e, project: project, model: model, probes: map[string]probeResult{}, images: map[string]string{}}
+	return &stateBuilder{e: e, project: project, model: model,
+		probes: map[string]probeResult{}, inflight: map[string]bool{}, images: map[string]string{},
+		probed: make(chan struct{}, 1)}
 }
 
 // checkImages finds out again whether each image of the model is up to
@@ -132,14 +139,17 @@ func probeRetry(s *spec.Service) time.Duration {
 	return max(d, time.Second)
 }
 
-// probe fills the rows' readiness probes, running the ones not known for
-// a container's current start and health. It returns how soon a failed
-// one is due again (0: none failed).
+// probe fills the rows' readiness probes from what is known, and starts
+// in the background those not known for a container's current start and
+// health (or failed longer than a retry interval ago): a probe never holds
+// a state up. Each one that ends signals b.probed. It returns how soon a
+// failed one is due again (0: none failed).
 func (b *stateBuilder) probe(ctx context.Context, rows []engine.ContainerSummary, out []Container, now time.Time) time.Duration {
 	if b.model == nil {
 		return 0
 	}
-	var wg sync.WaitGroup
+	b.mu.Lock()
+	defer b.mu.Unlock()
 	var due time.Duration
 	for i, r := range rows {
 		s := b.model.Services[r.Service]
@@ -148,53 +158,45 @@ func (b *stateBuilder) probe(ctx context.Context, rows []engine.ContainerSummary
 		}
 		key := r.StartedAt.String() + "|" + r.Health
 		retry := probeRetry(s)
-		b.mu.Lock()
 		res, known := b.probes[r.ID]
-		b.mu.Unlock()
-		final := res.err == nil || errors.Is(res.err, engine.ErrNoProbe)
-		if known && res.key == key && (final || now.Sub(res.at) < retry) {
+		if known && res.key == key {
 			fillProbe(&out[i], res.err)
-			if !final {
-				left := retry - now.Sub(res.at)
+			if res.err == nil || errors.Is(res.err, engine.ErrNoProbe) {
+				continue
+			}
+			if left := retry - now.Sub(res.at); left > 0 {
 				if due == 0 || left < due {
 					due = left
 				}
+				continue
 			}
+		}
+		if b.inflight[r.ID] {
 			continue
 		}
-		wg.Add(1)
-		go func(i int, id string) {
-			defer wg.Done()
-			// A probe without a timeout of its own must not hold the page.
+		b.inflight[r.ID] = true
+		b.running.Add(1)
+		go func(id string) {
+			defer b.running.Done()
+			// A probe without a timeout of its own must not run forever.
 			pctx, cancel := context.WithTimeout(ctx, probeTimeout)
 			defer cancel()
 			err := b.e.ProbeReady(pctx, s, id)
 			b.mu.Lock()
-			b.probes[id] = probeResult{key: key, err: err, at: now}
+			b.probes[id] = probeResult{key: key, err: err, at: time.Now()}
+			delete(b.inflight, id)
 			b.mu.Unlock()
-			fillProbe(&out[i], err)
-		}(i, r.ID)
-		if due == 0 || retry < due {
-			due = retry // if it fails
-		}
+			select {
+			case b.probed <- struct{}{}:
+			default:
+			}
+		}(r.ID)
 	}
-	wg.Wait()
 	// Forget the containers that are gone.
-	b.mu.Lock()
 	for id := range b.probes {
 		if !slices.ContainsFunc(rows, func(r engine.ContainerSummary) bool { return r.ID == id }) {
 			delete(b.probes, id)
 		}
-	}
-	b.mu.Unlock()
-	failed := false
-	for _, c := range out {
-		if c.Probe == "not ready" {
-			failed = true
-		}
-	}
-	if !failed {
-		return 0
 	}
 	return due
 }
