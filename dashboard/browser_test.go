@@ -148,3 +148,33 @@ func clickRestart(t *testing.T, ctx context.Context, container string) {
 		t.Fatalf("click restart of %s: %v (button found: %v)", container, err, clicked)
 	}
 }
+
+// A real browser on the dashboard of a stack on the fake engine: a
+// container that turns unhealthy and one that exits non-zero each get a
+// panel with their last lines, opened by themselves.
+func TestBrowserFailurePanels(t *testing.T) {
+	ctx := browser(t)
+	fs := newFakeStack(t)
+	db, web := fs.containerID("demo-db-1"), fs.containerID("demo-web-1")
+	fs.fake.WriteLog(db, true, "db: disk full\n")
+	fs.fake.WriteLog(web, false, "web: cannot reach db\n")
+	if err := chromedp.Do(ctx, chromedp.Navigate(fs.srv.URL(fs.http.Listener.Addr().String()))); err != nil {
+		t.Fatal(err)
+	}
+	waitJS(t, ctx, "both running", `document.querySelectorAll('#services tbody tr[data-state="running"]').length === 2`)
+	panel := func(container, summary, line string) string {
+		return fmt.Sprintf(`(d => d && d.open && d.querySelector('summary').textContent.startsWith(%q) && [...d.querySelectorAll('.tail .logline')].some(l => l.textContent === %q))(document.querySelector('#failures details[data-container=%q]'))`,
+			container+" "+summary, line, container)
+	}
+	if err := fs.fake.SetHealth(db, "unhealthy"); err != nil {
+		t.Fatal(err)
+	}
+	waitJS(t, ctx, "db's panel", panel("demo-db-1", "is unhealthy", "db: disk full"))
+	if err := fs.fake.ExitContainer(web, 2); err != nil {
+		t.Fatal(err)
+	}
+	waitJS(t, ctx, "web's panel", panel("demo-web-1", "exited with code 2", "web: cannot reach db"))
+	if n, err := chromedp.Run(ctx, chromedp.Evaluate[int](`document.querySelectorAll('#failures details').length`)); err != nil || n != 2 {
+		t.Errorf("%d panels (%v), want 2", n, err)
+	}
+}
