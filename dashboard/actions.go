@@ -1,6 +1,7 @@
 package dashboard
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -10,6 +11,7 @@ import (
 	"time"
 
 	"github.com/stack-dev/stack/engine"
+	"github.com/stack-dev/stack/internal/ui"
 )
 
 // Action is what the page asks the dashboard to do.
@@ -47,19 +49,28 @@ func (s *Server) handleAction(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "bad action: no project", http.StatusBadRequest)
 		return
 	}
+	s.subsMu.Lock()
+	s.actionID++
+	id := s.actionID
+	s.subsMu.Unlock()
+	ev := ActionEvent{ID: id, Verb: a.Verb, Service: a.Service, State: "running"}
+	s.publish(a.Project, "action", ev)
 	var mu sync.Mutex
 	res := ActionResult{Progress: []string{}}
-	e := s.opts.Engine.WithReporter(func(st engine.Status) {
-		line := st.Object + " " + st.Phase
-		if st.Detail != "" {
-			line += ": " + st.Detail
-		}
-		if st.Err != nil {
-			line += ": " + st.Err.Error()
-		}
+	// The lines the CLI prints with --progress plain, to the pages as
+	// they come.
+	lw := &lineWriter{line: func(line string) {
 		mu.Lock()
 		res.Progress = append(res.Progress, line)
 		mu.Unlock()
+		s.publish(a.Project, "progress", ProgressEvent{ID: id, Line: line})
+	}}
+	progress := ui.NewProgress(lw, ui.ModePlain)
+	e := s.opts.Engine.WithReporter(func(st engine.Status) {
+		progress.Report(st)
+		if st.Err != nil {
+			lw.line(st.Object + " " + st.Phase + ": " + st.Err.Error())
+		}
 	})
 	// Not the request's context: an action the browser stops waiting for
 	// still runs to its end, as the CLI's would after the terminal closed.
@@ -68,15 +79,68 @@ func (s *Server) handleAction(w http.ResponseWriter, r *http.Request) {
 	s.actionMu.Lock()
 	err := s.run(ctx, e, a)
 	s.actionMu.Unlock()
+	progress.Close()
+	lw.flush()
 	mu.Lock()
 	defer mu.Unlock()
 	if err != nil {
 		res.Error = err.Error()
+		ev.State, ev.Error = "failed", res.Error
 		w.WriteHeader(http.StatusUnprocessableEntity)
 	} else {
 		res.OK = true
+		ev.State = "done"
 	}
+	s.publish(a.Project, "action", ev)
 	writeJSON(w, res)
+}
+
+// ActionEvent tells the pages of a project that an action started
+// (State "running") or ended ("done", "failed" with Error).
+type ActionEvent struct {
+	ID      int    `json:"id"`
+	Verb    string `json:"verb"`
+	Service string `json:"service,omitempty"`
+	State   string `json:"state"`
+	Error   string `json:"error,omitempty"`
+}
+
+// ProgressEvent is one progress line of action ID, as the CLI prints it.
+type ProgressEvent struct {
+	ID   int    `json:"id"`
+	Line string `json:"line"`
+}
+
+// lineWriter calls line for each line written to it.
+type lineWriter struct {
+	mu   sync.Mutex
+	buf  []byte
+	line func(string)
+}
+
+func (w *lineWriter) Write(p []byte) (int, error) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.buf = append(w.buf, p...)
+	for {
+		i := bytes.IndexByte(w.buf, '\n')
+		if i < 0 {
+			return len(p), nil
+		}
+		line := string(w.buf[:i])
+		w.buf = w.buf[i+1:]
+		w.line(line)
+	}
+}
+
+// flush hands on a last line without its newline.
+func (w *lineWriter) flush() {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if len(w.buf) > 0 {
+		w.line(string(w.buf))
+		w.buf = nil
+	}
 }
 
 // run carries a out with e, as the CLI's verb of the same name does.

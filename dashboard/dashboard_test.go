@@ -59,14 +59,20 @@ func newFakeStack(t *testing.T) *fakeStack {
 	if err != nil {
 		t.Fatal(err)
 	}
+	hs := newHTTPTest(t, srv)
+	fs := &fakeStack{t: t, fake: f, engine: e, model: model, srv: srv, http: hs}
+	fs.client = fs.login()
+	return fs
+}
+
+// newHTTPTest serves srv until the test ends.
+func newHTTPTest(t *testing.T, srv *Server) *httptest.Server {
 	hs := httptest.NewServer(srv)
 	t.Cleanup(func() {
 		srv.Close()
 		hs.Close()
 	})
-	fs := &fakeStack{t: t, fake: f, engine: e, model: model, srv: srv, http: hs}
-	fs.client = fs.login()
-	return fs
+	return hs
 }
 
 // login opens the URL with the token, as a browser would, and returns the
@@ -452,7 +458,7 @@ func TestStateHasNoSecrets(t *testing.T) {
 	if _, err := e.Up(t.Context(), p, engine.UpOptions{}); err != nil {
 		t.Fatal(err)
 	}
-	st := buildState(t.Context(), e, "sec", p, time.Now())
+	st, _ := newStateBuilder(e, "sec", p).build(t.Context(), time.Now())
 	b, _ := json.Marshal(st)
 	if bytes.Contains(b, []byte("hunter2")) || len(st.Rows) != 2 {
 		t.Errorf("state: %s", b)

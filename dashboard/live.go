@@ -4,6 +4,9 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"strconv"
+	"strings"
+	"sync"
 	"time"
 
 	"github.com/stack-dev/stack/engine"
@@ -39,8 +42,46 @@ func sse(w http.ResponseWriter) (send func(event string, v any) error, ok bool) 
 	}, true
 }
 
+// liveEvent is an event for the pages of one project besides its state:
+// an action's start, progress line or end.
+type liveEvent struct {
+	name string
+	data any
+}
+
+// subscribe registers a stream of project's live events; the returned
+// func ends it.
+func (s *Server) subscribe(project string) (chan liveEvent, func()) {
+	ch := make(chan liveEvent, 256)
+	s.subsMu.Lock()
+	s.subs[ch] = project
+	s.subsMu.Unlock()
+	return ch, func() {
+		s.subsMu.Lock()
+		delete(s.subs, ch)
+		s.subsMu.Unlock()
+	}
+}
+
+// publish sends an event to every stream of project; a stream too slow to
+// take it misses it rather than hold the action up.
+func (s *Server) publish(project, name string, data any) {
+	s.subsMu.Lock()
+	defer s.subsMu.Unlock()
+	for ch, p := range s.subs {
+		if p != project {
+			continue
+		}
+		select {
+		case ch <- liveEvent{name, data}:
+		default:
+		}
+	}
+}
+
 // handleEvents streams the project's State: once at once, then again after
-// every engine event about the project (a batch of them at a time).
+// every engine event about the project (a batch of them at a time), and
+// the progress of the actions run on it ("action" and "progress" events).
 func (s *Server) handleEvents(w http.ResponseWriter, r *http.Request) {
 	project, err := s.project(r)
 	if err != nil {
@@ -49,11 +90,18 @@ func (s *Server) handleEvents(w http.ResponseWriter, r *http.Request) {
 	}
 	ctx, cancel := s.streamContext(r)
 	defer cancel()
+	live, unsubscribe := s.subscribe(project)
+	defer unsubscribe()
 	changed := make(chan struct{}, 1)
 	eventsDone := make(chan error, 1)
 	// Subscribed before the first state is read, so no change falls between.
 	go func() {
-		eventsDone <- s.opts.Engine.Events(ctx, project, func(engine.Event) {
+		eventsDone <- s.opts.Engine.Events(ctx, project, func(ev engine.Event) {
+			// An exec (a readiness probe, the daemon's healthcheck)
+			// changes nothing the page shows; health_status does.
+			if strings.HasPrefix(ev.Action, "exec_") {
+				return
+			}
 			select {
 			case changed <- struct{}{}:
 			default:
@@ -64,9 +112,18 @@ func (s *Server) handleEvents(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	model := s.model(project)
+	b := newStateBuilder(s.opts.Engine, project, s.model(project))
+	b.checkImages(ctx)
+	reprobe := time.NewTimer(time.Hour)
+	reprobe.Stop()
+	defer reprobe.Stop()
 	push := func() error {
-		return send("state", buildState(ctx, s.opts.Engine, project, model, s.opts.Now()))
+		st, due := b.build(ctx, s.opts.Now())
+		reprobe.Stop()
+		if due > 0 {
+			reprobe.Reset(due)
+		}
+		return send("state", st)
 	}
 	if err := push(); err != nil {
 		return
@@ -81,6 +138,25 @@ func (s *Server) handleEvents(w http.ResponseWriter, r *http.Request) {
 			}
 			// The page reconnects and subscribes again.
 			return
+		case ev := <-live:
+			if err := send(ev.name, ev.data); err != nil {
+				return
+			}
+			if a, ok := ev.data.(ActionEvent); ok && a.State != "running" {
+				// up may have built images, or a file changed.
+				b.checkImages(ctx)
+				if err := push(); err != nil {
+					return
+				}
+			}
+		case <-b.probed:
+			if err := push(); err != nil {
+				return
+			}
+		case <-reprobe.C:
+			if err := push(); err != nil {
+				return
+			}
 		case <-changed:
 			select {
 			case <-time.After(debounce):
@@ -158,4 +234,50 @@ func (s *Server) handleLogs(w http.ResponseWriter, r *http.Request) {
 			}
 		}
 	}
+}
+
+// tailLines is how many lines /api/tail gives by default.
+const tailLines = 40
+
+// handleTail answers the last lines of one container's logs (?service=
+// and ?container=, its name; ?tail=), as JSON: the page opens them by
+// itself for a container that failed.
+func (s *Server) handleTail(w http.ResponseWriter, r *http.Request) {
+	project, err := s.project(r)
+	if err != nil {
+		http.Error(w, err.Error(), http.StatusBadRequest)
+		return
+	}
+	q := r.URL.Query()
+	service, container := q.Get("service"), q.Get("container")
+	if service == "" || container == "" {
+		http.Error(w, "name the service and the container", http.StatusBadRequest)
+		return
+	}
+	tail := strconv.Itoa(tailLines)
+	if t := q.Get("tail"); t != "" {
+		if n, err := strconv.Atoi(t); err != nil || n < 1 {
+			http.Error(w, "bad tail: want a number of lines", http.StatusBadRequest)
+			return
+		}
+		tail = t
+	}
+	lines := []LogEvent{}
+	var mu sync.Mutex
+	err = s.opts.Engine.Logs(r.Context(), project, engine.LogsOptions{
+		Services:   []string{service},
+		LogOptions: engine.LogOptions{Tail: tail},
+	}, func(l engine.LogLine) {
+		if l.Container != container {
+			return
+		}
+		mu.Lock()
+		lines = append(lines, LogEvent{Container: l.Container, Service: l.Service, Number: l.Number, Stderr: l.Stderr, Text: l.Text})
+		mu.Unlock()
+	})
+	if err != nil {
+		http.Error(w, err.Error(), http.StatusBadGateway)
+		return
+	}
+	writeJSON(w, lines)
 }

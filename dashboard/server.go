@@ -73,6 +73,12 @@ type Server struct {
 	hosts []string
 	// actionMu serialises actions.
 	actionMu sync.Mutex
+	// subs are the open event streams, by project: actions' progress
+	// reaches every page of the project.
+	subsMu sync.Mutex
+	subs   map[chan liveEvent]string
+	// actionID numbers the actions.
+	actionID int
 	// closed ends the streams (events, logs) when the server closes.
 	closed    chan struct{}
 	closeOnce sync.Once
@@ -100,7 +106,8 @@ func New(opts Options) (*Server, error) {
 		}
 		token = hex.EncodeToString(b)
 	}
-	s := &Server{opts: opts, token: token, mux: http.NewServeMux(), closed: make(chan struct{})}
+	s := &Server{opts: opts, token: token, mux: http.NewServeMux(), closed: make(chan struct{}),
+		subs: map[chan liveEvent]string{}}
 	static, _ := fs.Sub(assets, "assets")
 	s.mux.Handle("GET /static/", http.StripPrefix("/static/", http.FileServerFS(static)))
 	s.mux.HandleFunc("GET /{$}", s.handleIndex)
@@ -108,6 +115,7 @@ func New(opts Options) (*Server, error) {
 	s.mux.HandleFunc("GET /api/state", s.handleState)
 	s.mux.HandleFunc("GET /api/events", s.handleEvents)
 	s.mux.HandleFunc("GET /api/logs", s.handleLogs)
+	s.mux.HandleFunc("GET /api/tail", s.handleTail)
 	s.mux.HandleFunc("GET /api/plan", s.handlePlan)
 	s.mux.HandleFunc("POST /api/action", s.handleAction)
 	return s, nil
@@ -280,7 +288,13 @@ func (s *Server) handleState(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, err.Error(), http.StatusBadRequest)
 		return
 	}
-	writeJSON(w, buildState(r.Context(), s.opts.Engine, project, s.model(project), s.opts.Now()))
+	b := newStateBuilder(s.opts.Engine, project, s.model(project))
+	b.checkImages(r.Context())
+	b.build(r.Context(), s.opts.Now())
+	// One answer: with the probes the first build started.
+	b.running.Wait()
+	st, _ := b.build(r.Context(), s.opts.Now())
+	writeJSON(w, st)
 }
 
 func (s *Server) handlePlan(w http.ResponseWriter, r *http.Request) {

@@ -2,10 +2,13 @@ package dashboard
 
 import (
 	"context"
+	"errors"
 	"net"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/stack-dev/stack/engine"
@@ -31,22 +34,34 @@ type Service struct {
 	State    string `json:"state"` // running, healthy, unhealthy, starting, exited, created, absent
 	Running  int    `json:"running"`
 	Replicas int    `json:"replicas"`
+	// ImageState says whether the service's image is up to date with its
+	// build context (engine.ImageFreshness): "up to date", "stale",
+	// "missing", or "" for an image up does not build.
+	ImageState string `json:"image_state,omitempty"`
 }
 
 // Container is one row of the live table. It carries no environment and no
 // labels, so no secret value reaches the page.
 type Container struct {
-	Service   string    `json:"service"`
-	Name      string    `json:"name"`
-	Number    int       `json:"number"`
-	State     string    `json:"state"`
-	Health    string    `json:"health"`
-	Status    string    `json:"status"`
-	ExitCode  int       `json:"exit_code"`
-	StartedAt time.Time `json:"started_at"`
-	Uptime    string    `json:"uptime"`
-	Image     string    `json:"image"`
-	Ports     []Port    `json:"ports"`
+	Service string `json:"service"`
+	Name    string `json:"name"`
+	Number  int    `json:"number"`
+	State   string `json:"state"`
+	Health  string `json:"health"`
+	// Probe is stack's own readiness probe of a running container whose
+	// service has a healthcheck, as up --wait runs it (engine.ProbeReady):
+	// "ready", "not ready" (ProbeError says why) or "" (no probe).
+	Probe      string    `json:"probe,omitempty"`
+	ProbeError string    `json:"probe_error,omitempty"`
+	Status     string    `json:"status"`
+	ExitCode   int       `json:"exit_code"`
+	StartedAt  time.Time `json:"started_at"`
+	Uptime     string    `json:"uptime"`
+	// RestartCount is how often its restart policy restarted it.
+	RestartCount int    `json:"restart_count"`
+	Image        string `json:"image"`
+	ImageState   string `json:"image_state,omitempty"`
+	Ports        []Port `json:"ports"`
 }
 
 // Port is a published port, with the link to open it from the browser.
@@ -55,11 +70,154 @@ type Port struct {
 	URL  string `json:"url,omitempty"`
 }
 
-// buildState reads the project's containers from e and draws the graph of
-// model (nil: the services that have containers, without edges).
-func buildState(ctx context.Context, e *engine.Engine, project string, model *spec.Project, now time.Time) State {
-	st := State{Project: project, HasModel: model != nil, Time: now, Rows: []Container{}, Services: []Service{}}
-	rows, err := e.Ps(ctx, project, engine.PsOptions{All: true})
+// stateBuilder builds a project's State, keeping what is dear to find
+// out between builds: the readiness probe of each container (run in the
+// background when the container starts or its health changes, and every
+// retry interval while it fails) and whether each image is up to date (found
+// out on checkImages only: it hashes build contexts).
+type stateBuilder struct {
+	e       *engine.Engine
+	project string
+	model   *spec.Project
+
+	mu       sync.Mutex
+	probes   map[string]probeResult // by container ID
+	inflight map[string]bool        // probes running, by container ID
+	images   map[string]string      // service -> engine.ImageFreshness
+	// probed is signalled when a probe ends; running counts the probes
+	// that have not.
+	probed  chan struct{}
+	running sync.WaitGroup
+}
+
+type probeResult struct {
+	key string // start time and health it was run at
+	err error
+	at  time.Time
+}
+
+func newStateBuilder(e *engine.Engine, project string, model *spec.Project) *stateBuilder {
+	return &stateBuilder{e: e, project: project, model: model,
+		probes: map[string]probeResult{}, inflight: map[string]bool{}, images: map[string]string{},
+		probed: make(chan struct{}, 1)}
+}
+
+// checkImages finds out again whether each image of the model is up to
+// date with its build context.
+func (b *stateBuilder) checkImages(ctx context.Context) {
+	if b.model == nil {
+		return
+	}
+	images := map[string]string{}
+	for _, name := range b.model.ServiceNames() {
+		state, err := b.e.ImageFreshness(ctx, b.model, name)
+		if err != nil {
+			state = "unknown: " + err.Error()
+		}
+		images[name] = state
+	}
+	b.mu.Lock()
+	b.images = images
+	b.mu.Unlock()
+}
+
+// probeTimeout bounds a readiness probe whose healthcheck has no timeout.
+const probeTimeout = 30 * time.Second
+
+// probeRetry is how soon a failed probe runs again: the healthcheck's
+// start_interval, as up --wait probes, else its interval.
+func probeRetry(s *spec.Service) time.Duration {
+	d := 5 * time.Second
+	if hc := s.Healthcheck; hc != nil {
+		switch {
+		case hc.StartInterval > 0:
+			d = hc.StartInterval
+		case hc.Interval > 0:
+			d = hc.Interval
+		}
+	}
+	return max(d, time.Second)
+}
+
+// probe fills the rows' readiness probes from what is known, and starts
+// in the background those not known for a container's current start and
+// health (or failed longer than a retry interval ago): a probe never holds
+// a state up. Each one that ends signals b.probed. It returns how soon a
+// failed one is due again (0: none failed).
+func (b *stateBuilder) probe(ctx context.Context, rows []engine.ContainerSummary, out []Container, now time.Time) time.Duration {
+	if b.model == nil {
+		return 0
+	}
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	var due time.Duration
+	for i, r := range rows {
+		s := b.model.Services[r.Service]
+		if s == nil || r.State != "running" {
+			continue
+		}
+		key := r.StartedAt.String() + "|" + r.Health
+		retry := probeRetry(s)
+		res, known := b.probes[r.ID]
+		if known && res.key == key {
+			fillProbe(&out[i], res.err)
+			if res.err == nil || errors.Is(res.err, engine.ErrNoProbe) {
+				continue
+			}
+			if left := retry - now.Sub(res.at); left > 0 {
+				if due == 0 || left < due {
+					due = left
+				}
+				continue
+			}
+		}
+		if b.inflight[r.ID] {
+			continue
+		}
+		b.inflight[r.ID] = true
+		b.running.Add(1)
+		go func(id string) {
+			defer b.running.Done()
+			// A probe without a timeout of its own must not run forever.
+			pctx, cancel := context.WithTimeout(ctx, probeTimeout)
+			defer cancel()
+			err := b.e.ProbeReady(pctx, s, id)
+			b.mu.Lock()
+			b.probes[id] = probeResult{key: key, err: err, at: time.Now()}
+			delete(b.inflight, id)
+			b.mu.Unlock()
+			select {
+			case b.probed <- struct{}{}:
+			default:
+			}
+		}(r.ID)
+	}
+	// Forget the containers that are gone.
+	for id := range b.probes {
+		if !slices.ContainsFunc(rows, func(r engine.ContainerSummary) bool { return r.ID == id }) {
+			delete(b.probes, id)
+		}
+	}
+	return due
+}
+
+func fillProbe(c *Container, err error) {
+	switch {
+	case errors.Is(err, engine.ErrNoProbe):
+	case err == nil:
+		c.Probe = "ready"
+	default:
+		c.Probe, c.ProbeError = "not ready", err.Error()
+	}
+}
+
+// build reads the project's containers and draws the graph of the model
+// (none: the services that have containers, without edges). The duration
+// is how soon a failed readiness probe is due again (0: none).
+func (b *stateBuilder) build(ctx context.Context, now time.Time) (State, time.Duration) {
+	model := b.model
+	st := State{Project: b.project, HasModel: model != nil, Time: now, Rows: []Container{}, Services: []Service{}}
+	rows, err := b.e.Ps(ctx, b.project, engine.PsOptions{All: true})
 	if err != nil {
 		st.Error = err.Error()
 	}
@@ -67,6 +225,9 @@ func buildState(ctx context.Context, e *engine.Engine, project string, model *sp
 	if model != nil {
 		jobs = model.AwaitedToComplete()
 	}
+	b.mu.Lock()
+	images := b.images
+	b.mu.Unlock()
 	byService := map[string][]engine.ContainerSummary{}
 	for i, r := range rows {
 		// A one-shot job others wait on that exited 0 is done, not down.
@@ -74,8 +235,11 @@ func buildState(ctx context.Context, e *engine.Engine, project string, model *sp
 			rows[i].State, r.State = "completed", "completed"
 		}
 		byService[r.Service] = append(byService[r.Service], r)
-		st.Rows = append(st.Rows, containerRow(r, now))
+		c := containerRow(r, now)
+		c.ImageState = images[r.Service]
+		st.Rows = append(st.Rows, c)
 	}
+	due := b.probe(ctx, rows, st.Rows, now)
 	names := map[string]bool{}
 	for name := range byService {
 		names[name] = true
@@ -96,17 +260,19 @@ func buildState(ctx context.Context, e *engine.Engine, project string, model *sp
 		if model != nil && model.Services[name] != nil && svc.Replicas == 0 {
 			svc.State = "absent"
 		}
+		svc.ImageState = images[name]
 		states[name] = svc.State
 		st.Services = append(st.Services, svc)
 	}
 	st.Graph = graphSVG(model, sorted, states)
-	return st
+	return st, due
 }
 
 func containerRow(r engine.ContainerSummary, now time.Time) Container {
 	c := Container{
 		Service: r.Service, Name: r.Name, Number: r.Number, State: r.State, Health: r.Health,
 		Status: r.Status, ExitCode: r.ExitCode, Image: r.Image, Ports: []Port{},
+		RestartCount: r.RestartCount,
 	}
 	if r.State == "running" && !r.StartedAt.IsZero() {
 		c.StartedAt = r.StartedAt

@@ -121,7 +121,10 @@ type ContainerState struct {
 	HealthLog  []string
 	StartedAt  time.Time
 	FinishedAt time.Time
-	Networks   map[string][]string // network name -> aliases
+	// RestartCount is how often the daemon restarted the container by its
+	// restart policy since it was last started by hand.
+	RestartCount int
+	Networks     map[string][]string // network name -> aliases
 	// Mounts are the container's mounts as the daemon made them: a volume
 	// mount's Source is the volume's name, also for an anonymous volume
 	// (one of the spec or of the image's VOLUME).

@@ -72,14 +72,7 @@ func (e *Engine) probeReadiness(ctx context.Context, w *watcher, s *spec.Service
 	tick := time.NewTicker(hc.StartInterval)
 	defer tick.Stop()
 	for time.Now().Before(deadline) {
-		probeCtx := ctx
-		var cancel context.CancelFunc = func() {}
-		if hc.Timeout > 0 {
-			probeCtx, cancel = context.WithTimeout(ctx, hc.Timeout)
-		}
-		res, err := e.docker.Exec(probeCtx, id, cmd)
-		cancel()
-		if err == nil && res.ExitCode == 0 {
+		if e.probe(ctx, hc, cmd, id) == nil {
 			e.log.Debug("readiness probe passed", zap.String("service", s.Name), zap.String("container", shortID(id)))
 			w.markReady(id)
 			return
@@ -90,6 +83,44 @@ func (e *Engine) probeReadiness(ctx context.Context, w *watcher, s *spec.Service
 		case <-tick.C:
 		}
 	}
+}
+
+// probe runs the readiness probe once: the healthcheck test by exec,
+// within its timeout. nil is a pass.
+func (e *Engine) probe(ctx context.Context, hc *spec.Healthcheck, cmd []string, id string) error {
+	if hc.Timeout > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, hc.Timeout)
+		defer cancel()
+	}
+	res, err := e.docker.Exec(ctx, id, cmd)
+	if err != nil {
+		return err
+	}
+	if res.ExitCode != 0 {
+		return fmt.Errorf("exit code %d", res.ExitCode)
+	}
+	return nil
+}
+
+// ErrNoProbe is ProbeReady's answer for a service without a healthcheck
+// test stack can run.
+var ErrNoProbe = errors.New("no readiness probe: no healthcheck test to run")
+
+// ProbeReady runs stack's own readiness probe of service s once in its
+// container id, as up --wait does during the start period (see
+// waitHealthy): the healthcheck test by exec, within its timeout. nil is a
+// pass; ErrNoProbe says s has no test to run.
+func (e *Engine) ProbeReady(ctx context.Context, s *spec.Service, id string) error {
+	hc := s.Healthcheck
+	if hc == nil || hc.Disable {
+		return ErrNoProbe
+	}
+	cmd, ok := execCommand(hc.Test)
+	if !ok {
+		return ErrNoProbe
+	}
+	return e.probe(ctx, hc, cmd, id)
 }
 
 // execCommand turns a healthcheck test into an exec command line.

@@ -23,6 +23,9 @@ type ContainerSummary struct {
 	Ports     []string  `json:"ports"`
 	Created   time.Time `json:"created"`
 	StartedAt time.Time `json:"started_at,omitempty"`
+	// RestartCount is how often the daemon restarted it by its restart
+	// policy.
+	RestartCount int `json:"restart_count"`
 
 	// What `ps --format json` and templates show, as Compose does.
 	Project    string            `json:"project"`
@@ -77,7 +80,7 @@ func (e *Engine) Ps(ctx context.Context, project string, opts PsOptions) ([]Cont
 				errs[i] = fmt.Errorf("inspect %s: %w", c.Name, err)
 				return
 			}
-			row.ExitCode, row.StartedAt = cs.ExitCode, cs.StartedAt
+			row.ExitCode, row.StartedAt, row.RestartCount = cs.ExitCode, cs.StartedAt, cs.RestartCount
 			row.Networks = sortedKeys(cs.Networks)
 			if opts.Details {
 				d, err := e.docker.ContainerDetails(ctx, c.ID)

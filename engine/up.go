@@ -161,6 +161,43 @@ func (e *Engine) resolveImageIDs(ctx context.Context, p *spec.Project, services 
 	return ids, nil
 }
 
+// Image states ImageFreshness reports.
+const (
+	ImageUpToDate = "up to date" // built from the build context and config as they are now
+	ImageStale    = "stale"      // they changed since: up would rebuild it
+	ImageMissing  = "missing"    // no local image has its name
+	ImageNotBuilt = ""           // not built by up (pulled, or no build section)
+)
+
+// ImageFreshness tells whether up would rebuild service's image because its
+// build context or config changed since it was built (the hash plan uses,
+// LabelBuildHash), or that it is missing; ImageNotBuilt for an image up
+// does not build.
+func (e *Engine) ImageFreshness(ctx context.Context, p *spec.Project, service string) (string, error) {
+	s := p.Services[service]
+	if s == nil {
+		return "", fmt.Errorf("no such service: %s", service)
+	}
+	if action, err := decideImage(s, ImageOptions{}); err != nil || action != imageBuild {
+		return ImageNotBuilt, nil
+	}
+	ref := ImageName(p, s)
+	if _, err := e.docker.ImageInspect(ctx, ref); err != nil {
+		if errors.Is(err, ErrNotFound) {
+			return ImageMissing, nil
+		}
+		return "", fmt.Errorf("service %s: inspect image %s: %w", service, ref, err)
+	}
+	stale, err := e.buildChanged(ctx, p, s, ref)
+	if err != nil {
+		return "", fmt.Errorf("service %s: %w", service, err)
+	}
+	if stale {
+		return ImageStale, nil
+	}
+	return ImageUpToDate, nil
+}
+
 // buildChanged tells whether up would rebuild ref: the hash of the build
 // context and config differs from the one the image was built from.
 func (e *Engine) buildChanged(ctx context.Context, p *spec.Project, s *spec.Service, ref string) (bool, error) {

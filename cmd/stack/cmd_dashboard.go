@@ -28,9 +28,12 @@ func newDashboardCmd(g *globalOptions) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "dashboard",
 		Short: "Serve a live web dashboard of the running stacks",
-		Long: `Serve a live web dashboard of the running stacks: services and replicas,
-the dependency graph, logs, the plan, and actions (restart, stop, start,
-scale, up, down). With a stack file (or -f/-p) it shows that stack, else
+		Long: `Serve a live web dashboard of the running stacks: services and replicas
+with health, stack's own readiness probe, restart count and whether each
+image is up to date with its build context; the dependency graph; logs,
+with a failed container's last lines opened by themselves; the plan; and
+actions (restart, stop, start, scale, up, down) whose progress streams in
+as the CLI prints it. With a stack file (or -f/-p) it shows that stack, else
 every stack on the engine. It listens on 127.0.0.1 and prints a URL with a
 random token; Ctrl-C stops the dashboard, the stacks keep running.`,
 		Args: cobra.NoArgs,

@@ -18,9 +18,21 @@
     return e;
   };
 
+  // The action shown in the actions panel: its head line and the progress
+  // lines the CLI would print, streamed over the events stream as they come.
+  let cur = { id: null, label: "", head: "", lines: [] };
+  let streamed = 0;
+  function showProgress() {
+    const p = $("progress");
+    p.textContent = cur.head + (cur.lines.length ? "\n" + cur.lines.join("\n") : "");
+    p.dataset.streamedLines = String(streamed);
+    p.dataset.state = cur.state || "";
+  }
+
   async function act(verb, service) {
-    const line = verb + (service ? " " + service : "");
-    $("progress").textContent = line + " ...";
+    const label = verb + (service ? " " + service : "");
+    cur = { id: null, label, head: label + " ...", lines: [], state: "running" };
+    showProgress();
     try {
       const resp = await fetch("/api/action", {
         method: "POST", credentials: "same-origin",
@@ -28,11 +40,84 @@
         body: JSON.stringify({ project, verb, service }),
       });
       const res = await resp.json().catch(() => ({ error: resp.statusText, progress: [] }));
-      $("progress").textContent = line + ": " + (res.ok ? "done" : "failed: " + res.error) + "\n" + (res.progress || []).join("\n");
+      // The stream may be down: the answer carries the whole story too.
+      if (cur.label === label && cur.state === "running") {
+        cur.state = res.ok ? "done" : "failed";
+        cur.head = label + ": " + (res.ok ? "done" : "failed: " + res.error);
+        if (!cur.lines.length) cur.lines = res.progress || [];
+        showProgress();
+      }
     } catch (e) {
-      $("progress").textContent = line + ": failed: " + e;
+      cur.state = "failed";
+      cur.head = label + ": failed: " + e;
+      showProgress();
     }
   }
+
+  function onAction(a) {
+    const label = a.verb + (a.service ? " " + a.service : "");
+    if (a.state === "running") {
+      cur = { id: a.id, label, head: label + ": running", lines: [], state: "running" };
+    } else if (cur.id === a.id || (cur.id === null && cur.label === label)) {
+      cur.id = a.id;
+      cur.state = a.state;
+      cur.head = label + ": " + (a.state === "done" ? "done" : "failed: " + a.error);
+    } else {
+      return;
+    }
+    showProgress();
+  }
+
+  function onProgress(p) {
+    if (cur.id !== p.id) return;
+    streamed++;
+    cur.lines.push(p.line);
+    showProgress();
+  }
+
+  // A container that failed (exited non-zero, or unhealthy) gets a panel
+  // with its last log lines, opened by itself once per failure.
+  const failed = new Map(); // container -> the failure shown
+  function failureOf(r) {
+    if (r.state === "exited" && r.exit_code !== 0) return "exited with code " + r.exit_code;
+    if (r.state === "dead") return "is dead";
+    if (r.state === "running" && r.health === "unhealthy") return "is unhealthy";
+    return "";
+  }
+  async function openFailure(r, why) {
+    const box = el("details", { open: true, className: "failure", "data-container": r.name },
+      el("summary", { textContent: r.name + " " + why + ": its last lines" }),
+      el("pre", { className: "tail", textContent: "loading ..." }));
+    const close = el("button", { textContent: "close", className: "close", onclick: () => box.remove() });
+    box.firstElementChild.append(" ", close);
+    const old = document.querySelector('#failures details[data-container="' + CSS.escape(r.name) + '"]');
+    if (old) old.replaceWith(box); else $("failures").append(box);
+    $("failures-section").hidden = false;
+    const q = "project=" + encodeURIComponent(project) + "&service=" + encodeURIComponent(r.service) + "&container=" + encodeURIComponent(r.name);
+    try {
+      const resp = await fetch("/api/tail?" + q, { credentials: "same-origin" });
+      if (!resp.ok) throw new Error(await resp.text());
+      const lines = await resp.json();
+      box.querySelector(".tail").replaceChildren(...lines.map((l) =>
+        el("div", { className: "logline" + (l.stderr ? " stderr" : "") }, l.text)));
+      if (!lines.length) box.querySelector(".tail").textContent = "(no output)";
+    } catch (e) {
+      box.querySelector(".tail").textContent = "logs: " + e.message;
+    }
+  }
+  function checkFailures(rows) {
+    for (const r of rows) {
+      const why = failureOf(r);
+      if (!why) { failed.delete(r.name); continue; }
+      if (failed.get(r.name) === why) continue;
+      failed.set(r.name, why);
+      openFailure(r, why);
+    }
+  }
+
+  const badge = (cls, text, title) => el("span", { className: "state " + cls, textContent: text, title: title || "" });
+  // The image's last path element (the whole name is its cell's title).
+  const shortImage = (img) => img.startsWith("sha256:") ? img.slice(0, 19) : img.slice(img.lastIndexOf("/") + 1);
 
   function render(st) {
     const body = $("services").tBodies[0];
@@ -47,17 +132,26 @@
         actions.append(el("button", { textContent: label, className: "act-" + verb, onclick: () => act(verb, r.service) }));
       }
       const started = r.started_at && !r.started_at.startsWith("0001") ? r.started_at : "";
-      body.append(el("tr", { "data-service": r.service, "data-container": r.name, "data-state": r.state, "data-health": r.health || "" },
+      const probe = r.probe === "ready" ? badge("state-ready", "ready", "stack's readiness probe passed")
+        : r.probe ? badge("state-notready", "not ready", r.probe_error) : "";
+      const imageState = r.image_state ? badge("img-" + r.image_state.split(":")[0].replace(/ /g, "-"), r.image_state.split(":")[0], r.image_state) : "";
+      body.append(el("tr", {
+        "data-service": r.service, "data-container": r.name, "data-state": r.state, "data-health": r.health || "",
+        "data-probe": r.probe || "", "data-restarts": String(r.restart_count), "data-image-state": r.image_state || "",
+      },
         el("td", { textContent: r.name }),
         el("td", {}, el("span", { className: "state state-" + r.state, textContent: r.state })),
         el("td", {}, r.health ? el("span", { className: "state state-" + r.health, textContent: r.health }) : ""),
+        el("td", { className: "probe" }, probe),
+        el("td", { className: "restarts", textContent: String(r.restart_count) }),
         el("td", { textContent: r.uptime || "" }),
         el("td", { className: "started", "data-started": started, textContent: started ? new Date(started).toLocaleTimeString() : "" }),
         el("td", { textContent: r.state === "running" ? "" : String(r.exit_code) }),
         ports,
-        el("td", { textContent: r.image }),
+        el("td", { className: "image", title: r.image }, imageState, " ", shortImage(r.image)),
         actions));
     }
+    checkFailures(st.rows);
     const absent = st.services.filter((s) => s.replicas === 0).map((s) => s.name);
     $("absent").textContent = absent.length ? "no containers: " + absent.join(", ") : "";
     if (st.error) $("absent").textContent += " error: " + st.error;
@@ -74,6 +168,8 @@
     events.addEventListener("open", () => { $("conn").textContent = "live"; $("conn").className = "conn live"; });
     events.addEventListener("error", () => { $("conn").textContent = "reconnecting"; $("conn").className = "conn"; });
     events.addEventListener("state", (m) => render(JSON.parse(m.data)));
+    events.addEventListener("action", (m) => onAction(JSON.parse(m.data)));
+    events.addEventListener("progress", (m) => onProgress(JSON.parse(m.data)));
     connectLogs();
   }
 

@@ -23,8 +23,11 @@ type FakeContainer struct {
 	Created    time.Time
 	StartedAt  time.Time
 	FinishedAt time.Time
-	Networks   map[string][]string // network name -> aliases
-	Anonymous  []string            // anonymous volumes, removed with it
+	// RestartCount is how often its restart policy restarted it since it
+	// was last started by hand (ContainerStart), as the daemon counts.
+	RestartCount int
+	Networks     map[string][]string // network name -> aliases
+	Anonymous    []string            // anonymous volumes, removed with it
 	// Mounts are the mounts as made, anonymous volumes named (those of
 	// Spec.Mounts and of the image's VOLUME paths).
 	Mounts []engine.Mount
@@ -92,6 +95,8 @@ func (c *FakeContainer) inspect() engine.ContainerState {
 		StartedAt:  c.StartedAt,
 		FinishedAt: c.FinishedAt,
 		Networks:   map[string][]string{},
+
+		RestartCount: c.RestartCount,
 	}
 	for name, aliases := range c.Networks {
 		st.Networks[name] = slices.Clone(aliases)

@@ -129,6 +129,15 @@ func (f *Fake) ContainerStart(ctx context.Context, id string) error {
 		f.mu.Unlock()
 		return nil
 	}
+	// Started by hand, the count of restarts by policy begins again.
+	c.RestartCount = 0
+	f.start(c)
+	return nil
+}
+
+// start runs c and then the OnStart hooks; the caller holds f.mu, which
+// start releases.
+func (f *Fake) start(c *FakeContainer) {
 	// FinishedAt keeps the last exit, as the daemon's does.
 	c.State, c.ExitCode, c.StartedAt = "running", 0, f.now()
 	if hc := c.Spec.Healthcheck; hc != nil && !slices.Equal(hc.Test, []string{"NONE"}) {
@@ -143,7 +152,6 @@ func (f *Fake) ContainerStart(ctx context.Context, id string) error {
 	for _, hook := range hooks {
 		hook(snap)
 	}
-	return nil
 }
 
 // ContainerStop stops a running container; it exits with code 0, as a
@@ -267,7 +275,38 @@ func (f *Fake) ExitContainer(id string, code int) error {
 		return fmt.Errorf("exit container %s: not running: %w", id, engine.ErrConflict)
 	}
 	f.exit(c, code)
+	if restartsAfter(c, code) {
+		// The daemon restarts it by itself, a moment later.
+		go f.restartByPolicy(c, c.FinishedAt)
+	}
 	return nil
+}
+
+// restartsAfter tells whether c's restart policy restarts it after its
+// process exited with code (not after a stop or kill by hand).
+func restartsAfter(c *FakeContainer, code int) bool {
+	if c.Spec.AutoRemove {
+		return false
+	}
+	switch c.Spec.RestartPolicy {
+	case "always", "unless-stopped":
+		return true
+	case "on-failure":
+		return code != 0 && (c.Spec.RestartMax <= 0 || c.RestartCount < c.Spec.RestartMax)
+	}
+	return false
+}
+
+// restartByPolicy starts c again, unless something else started or
+// removed it since the exit at finished.
+func (f *Fake) restartByPolicy(c *FakeContainer, finished time.Time) {
+	f.mu.Lock()
+	if cur, err := f.container(c.ID); err != nil || cur != c || c.State != "exited" || !c.FinishedAt.Equal(finished) {
+		f.mu.Unlock()
+		return
+	}
+	c.RestartCount++
+	f.start(c)
 }
 
 // SetHealth sets the health status of a container ("starting", "healthy",

@@ -129,6 +129,27 @@ func testExitCodeAndLogs(h *harness) {
 	}
 }
 
+// testRestartCount: a container that fails under on-failure:2 is
+// restarted twice by the daemon and then stays exited; inspect counts the
+// restarts. One that did not fail counts none.
+func testRestartCount(h *harness) {
+	ok := h.run(h.spec("ok", "serve"))
+	if st := h.inspect(ok); st.RestartCount != 0 {
+		h.Errorf("RestartCount of a container started once: %d, want 0", st.RestartCount)
+	}
+	spec := h.spec("flaky", "exit", "1")
+	spec.RestartPolicy, spec.RestartMax = "on-failure", 2
+	id := h.run(spec)
+	var st engine.ContainerState
+	h.eventually("two restarts by policy and the last exit", func() bool {
+		st = h.inspect(id)
+		return st.RestartCount == 2 && st.State == "exited"
+	})
+	if st.ExitCode != 1 {
+		h.Errorf("exit code %d after the restarts, want 1", st.ExitCode)
+	}
+}
+
 func testKillExitCode(h *harness) {
 	id := h.run(h.spec("web", "serve"))
 	if err := h.d.ContainerKill(h.ctx, id, "KILL"); err != nil {

@@ -34,6 +34,7 @@ func Run(t *testing.T, newDocker func(t *testing.T) engine.Docker, image string)
 		{"ContainerLifecycle", testContainerLifecycle},
 		{"ExitCodeAndLogs", testExitCodeAndLogs},
 		{"KillExitCode", testKillExitCode},
+		{"RestartCount", testRestartCount},
 		{"AutoRemove", testAutoRemove},
 		{"NameConflict", testNameConflict},
 		{"Rename", testRename},

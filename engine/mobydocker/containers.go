@@ -73,6 +73,7 @@ func inspectedState(r container.InspectResponse) engine.ContainerState {
 		st.Image = r.Config.Image
 		st.Labels = r.Config.Labels
 	}
+	st.RestartCount = r.RestartCount
 	if s := r.State; s != nil {
 		st.State = string(s.Status)
 		st.Running = s.Running
