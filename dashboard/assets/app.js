@@ -119,26 +119,45 @@
   // The image's last path element (the whole name is its cell's title).
   const shortImage = (img) => img.startsWith("sha256:") ? img.slice(0, 19) : img.slice(img.lastIndexOf("/") + 1);
 
+  // Rows are kept per container and updated in place, the action buttons
+  // never replaced: a state push (every health check is an event) must not
+  // swallow a click that is half done.
+  const rowsByName = new Map();
+  function actionCell(service) {
+    const actions = el("td", { className: "actions" });
+    for (const [verb, label] of [["restart", "restart"], ["stop", "stop"], ["start", "start"], ["scale-up", "+1"], ["scale-down", "-1"]]) {
+      actions.append(el("button", { textContent: label, className: "act-" + verb, onclick: () => act(verb, service) }));
+    }
+    return actions;
+  }
+
   function render(st) {
     const body = $("services").tBodies[0];
-    body.replaceChildren();
+    const seen = new Set();
+    let prev = null;
     for (const r of st.rows) {
+      seen.add(r.name);
+      let tr = rowsByName.get(r.name);
+      if (!tr || tr.dataset.service !== r.service) {
+        if (tr) tr.remove();
+        tr = el("tr", { "data-service": r.service, "data-container": r.name }, actionCell(r.service));
+        rowsByName.set(r.name, tr);
+      }
       const ports = el("td");
       for (const p of r.ports) {
         ports.append(p.url ? el("a", { href: p.url, target: "_blank", rel: "noopener", textContent: p.text }) : p.text, " ");
-      }
-      const actions = el("td");
-      for (const [verb, label] of [["restart", "restart"], ["stop", "stop"], ["start", "start"], ["scale-up", "+1"], ["scale-down", "-1"]]) {
-        actions.append(el("button", { textContent: label, className: "act-" + verb, onclick: () => act(verb, r.service) }));
       }
       const started = r.started_at && !r.started_at.startsWith("0001") ? r.started_at : "";
       const probe = r.probe === "ready" ? badge("state-ready", "ready", "stack's readiness probe passed")
         : r.probe ? badge("state-notready", "not ready", r.probe_error) : "";
       const imageState = r.image_state ? badge("img-" + r.image_state.split(":")[0].replace(/ /g, "-"), r.image_state.split(":")[0], r.image_state) : "";
-      body.append(el("tr", {
-        "data-service": r.service, "data-container": r.name, "data-state": r.state, "data-health": r.health || "",
-        "data-probe": r.probe || "", "data-restarts": String(r.restart_count), "data-image-state": r.image_state || "",
-      },
+      for (const [k, v] of Object.entries({
+        "data-state": r.state, "data-health": r.health || "", "data-probe": r.probe || "",
+        "data-restarts": String(r.restart_count), "data-image-state": r.image_state || "",
+      })) tr.setAttribute(k, v);
+      const actions = tr.lastElementChild;
+      while (tr.firstElementChild !== actions) tr.firstElementChild.remove();
+      actions.before(
         el("td", { textContent: r.name }),
         el("td", {}, el("span", { className: "state state-" + r.state, textContent: r.state })),
         el("td", {}, r.health ? el("span", { className: "state state-" + r.health, textContent: r.health }) : ""),
@@ -148,8 +167,16 @@
         el("td", { className: "started", "data-started": started, textContent: started ? new Date(started).toLocaleTimeString() : "" }),
         el("td", { textContent: r.state === "running" ? "" : String(r.exit_code) }),
         ports,
-        el("td", { className: "image", title: r.image }, imageState, " ", shortImage(r.image)),
-        actions));
+        el("td", { className: "image", title: r.image }, imageState, " ", shortImage(r.image)));
+      const at = prev ? prev.nextElementSibling : body.firstElementChild;
+      if (at !== tr) body.insertBefore(tr, at);
+      prev = tr;
+    }
+    for (const [name, tr] of rowsByName) {
+      if (!seen.has(name)) {
+        tr.remove();
+        rowsByName.delete(name);
+      }
     }
     checkFailures(st.rows);
     const absent = st.services.filter((s) => s.replicas === 0).map((s) => s.name);
