@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"net/http"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -31,15 +30,7 @@ type modelStack struct {
 // images under it.
 func newModelStack(t *testing.T) *modelStack {
 	t.Helper()
-	root, err := filepath.Abs("..")
-	if err != nil {
-		t.Fatal(err)
-	}
-	build := exec.Command("make", "-s", "modelstack-bins")
-	build.Dir = root
-	if out, err := build.CombinedOutput(); err != nil {
-		t.Fatalf("make modelstack-bins: %v\n%s", err, out)
-	}
+	root := testenv.ModelStackBins(t)
 	project := testenv.Project(t)
 	if os.Getenv("STACK_DASHBOARD_SCREENSHOT") != "" {
 		project = "dashdemo" // the README's picture shows this name

@@ -8,8 +8,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
-	"os/exec"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -30,15 +28,7 @@ func TestModelStack(t *testing.T) {
 		t.Skip("builds and runs the whole example")
 	}
 	d := testenv.Docker(t)
-	root, err := filepath.Abs("../..")
-	if err != nil {
-		t.Fatal(err)
-	}
-	build := exec.Command("make", "-s", "modelstack-bins")
-	build.Dir = root
-	if out, err := build.CombinedOutput(); err != nil {
-		t.Fatalf("make modelstack-bins: %v\n%s", err, out)
-	}
+	testenv.ModelStackBins(t)
 	for _, file := range []string{"stack.hcl", "compose.yaml"} {
 		t.Run(file, func(t *testing.T) {
 			project := testenv.Project(t)

@@ -1,11 +1,10 @@
 package modelstack_test
 
 import (
-	"os/exec"
-	"path/filepath"
 	"testing"
 	"time"
 
+	"github.com/stack-dev/stack/internal/testenv"
 	"github.com/stack-dev/stack/stacktest"
 )
 
@@ -16,7 +15,7 @@ func TestPredictionThroughGateway(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds and runs the model-serving stack")
 	}
-	makeBins(t)
+	testenv.ModelStackBins(t)
 	s := stacktest.Up(t, "compose.yaml",
 		stacktest.Files("testdata/test-ports.yaml"), // free host ports, not 8080 and 5000
 		stacktest.Services("gateway"),               // and what it depends on
@@ -25,19 +24,5 @@ func TestPredictionThroughGateway(t *testing.T) {
 	got := predict(t, "http://"+s.Endpoint(t, "gateway", 8080)+"/predict", []float64{5.1, 3.5, 1.4, 0.2})
 	if got.Prediction != "setosa" {
 		t.Errorf("prediction %+v, want setosa", got)
-	}
-}
-
-// makeBins builds the example's static binaries, which its images copy.
-func makeBins(t testing.TB) {
-	t.Helper()
-	root, err := filepath.Abs("../..")
-	if err != nil {
-		t.Fatal(err)
-	}
-	build := exec.Command("make", "-s", "modelstack-bins")
-	build.Dir = root
-	if out, err := build.CombinedOutput(); err != nil {
-		t.Fatalf("make modelstack-bins: %v\n%s", err, out)
 	}
 }

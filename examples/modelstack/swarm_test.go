@@ -30,7 +30,7 @@ func TestModelStackOnASwarm(t *testing.T) {
 	project := testenv.Project(t)
 	sw := testenv.Swarm(t, project)
 	d := testenv.Docker(t)
-	makeBins(t)
+	testenv.ModelStackBins(t)
 	ctx, cancel := context.WithTimeout(t.Context(), 10*time.Minute)
 	defer cancel()
 

@@ -30,7 +30,7 @@ func TestUpWatchRebuildsGatewayFromSource(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds and runs the whole example")
 	}
-	makeBins(t)
+	testenv.ModelStackBins(t)
 	for _, file := range []string{"stack.hcl", "compose.yaml"} {
 		t.Run(file, func(t *testing.T) {
 			w := upWatched(t, file)
@@ -77,7 +77,7 @@ func TestUpWatchRebuildsGatewayFromSource(t *testing.T) {
 //
 //	go test ./examples/modelstack -run XXX -bench UpWatchGatewayRebuild -benchtime 5x
 func BenchmarkUpWatchGatewayRebuild(b *testing.B) {
-	makeBins(b)
+	testenv.ModelStackBins(b)
 	w := upWatched(b, "stack.hcl")
 	var times []time.Duration
 	old := "0.1.0"
