@@ -9,6 +9,8 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -463,4 +465,47 @@ func TestStateHasNoSecrets(t *testing.T) {
 	if bytes.Contains(b, []byte("hunter2")) || len(st.Rows) != 2 {
 		t.Errorf("state: %s", b)
 	}
+}
+
+// An edit in a service's build context turns its image stale on an open
+// page, without an action or a reload.
+func TestImageTurnsStaleWhenItsContextChanges(t *testing.T) {
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "Dockerfile"), []byte("FROM scratch\nCOPY app /app\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "app"), []byte("v1"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	f := dockerfake.New()
+	e := engine.New(f, nil, nil)
+	model := newModel("built")
+	delete(model.Services, "web")
+	model.Services["db"].Image = "built-db:dev"
+	model.Services["db"].Build = &spec.Build{Context: dir, Dockerfile: "Dockerfile"}
+	if _, err := e.Up(t.Context(), model, engine.UpOptions{}); err != nil {
+		t.Fatalf("up: %v", err)
+	}
+	srv, err := New(Options{Engine: e, Model: model, Token: "secret-token"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	fs := &fakeStack{t: t, fake: f, engine: e, model: model, srv: srv, http: newHTTPTest(t, srv)}
+	fs.client = fs.login()
+	imageState := func(st State) string {
+		for _, s := range st.Services {
+			if s.Name == "db" {
+				return s.ImageState
+			}
+		}
+		return ""
+	}
+	events := fs.stream("/api/events")
+	if st := events.until(func(State) bool { return true }); imageState(st) != engine.ImageUpToDate {
+		t.Fatalf("image of db: %q, want %q", imageState(st), engine.ImageUpToDate)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "app"), []byte("v2"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	events.until(func(st State) bool { return imageState(st) == engine.ImageStale })
 }

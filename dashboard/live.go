@@ -112,8 +112,10 @@ func (s *Server) handleEvents(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	b := newStateBuilder(s.opts.Engine, project, s.model(project))
+	model := s.model(project)
+	b := newStateBuilder(s.opts.Engine, project, model)
 	b.checkImages(ctx)
+	contextChanged := watchBuildContexts(ctx, model, s.opts.Log)
 	reprobe := time.NewTimer(time.Hour)
 	reprobe.Stop()
 	defer reprobe.Stop()
@@ -148,6 +150,11 @@ func (s *Server) handleEvents(w http.ResponseWriter, r *http.Request) {
 				if err := push(); err != nil {
 					return
 				}
+			}
+		case <-contextChanged:
+			b.checkImages(ctx)
+			if err := push(); err != nil {
+				return
 			}
 		case <-b.probed:
 			if err := push(); err != nil {

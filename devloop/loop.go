@@ -17,6 +17,7 @@ import (
 	"golang.org/x/sync/errgroup"
 
 	"github.com/stack-dev/stack/engine"
+	"github.com/stack-dev/stack/internal/fswatch"
 	"github.com/stack-dev/stack/spec"
 )
 
@@ -116,7 +117,7 @@ func Run(ctx context.Context, eng *engine.Engine, docker engine.Docker, p *spec.
 	if settle <= 0 {
 		settle = DefaultSettle
 	}
-	fw, err := newFSWatcher(settle)
+	fw, err := fswatch.New(settle)
 	if err != nil {
 		return fmt.Errorf("watch: %w", err)
 	}
@@ -125,11 +126,11 @@ func Run(ctx context.Context, eng *engine.Engine, docker engine.Docker, p *spec.
 		for _, wr := range s.Develop.Watch {
 			r, err := newRule(s, wr)
 			if err != nil {
-				fw.w.Close()
+				fw.Close()
 				return fmt.Errorf("watch %s: %w", name, err)
 			}
-			if err := fw.add(r.Path); err != nil {
-				fw.w.Close()
+			if err := fw.Add(r.Path); err != nil {
+				fw.Close()
 				return fmt.Errorf("watch %s: %w", r.Path, err)
 			}
 			l.rules = append(l.rules, r)
@@ -137,7 +138,7 @@ func Run(ctx context.Context, eng *engine.Engine, docker engine.Docker, p *spec.
 	}
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	go fw.run(ctx)
+	go fw.Run(ctx)
 	go l.followContainers(ctx)
 
 	for _, r := range l.rules {
@@ -152,10 +153,10 @@ func Run(ctx context.Context, eng *engine.Engine, docker engine.Docker, p *spec.
 		select {
 		case <-ctx.Done():
 			return nil
-		case err := <-fw.errs:
+		case err := <-fw.Errors():
 			return fmt.Errorf("watch: %w", err)
-		case <-fw.ready:
-			l.batch(ctx, fw.take())
+		case <-fw.Ready():
+			l.batch(ctx, fw.Take())
 		}
 	}
 }

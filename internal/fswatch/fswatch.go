@@ -1,4 +1,8 @@
-package devloop
+// Package fswatch watches folders recursively through fsnotify, following
+// folders created later, and hands out the changed paths in settled
+// batches: the dev loop (devloop) and the dashboard's image freshness use
+// it. See [Watcher].
+package fswatch
 
 import (
 	"context"
@@ -11,11 +15,11 @@ import (
 	"github.com/fsnotify/fsnotify"
 )
 
-// fsWatcher watches folders recursively (following folders created later)
+// Watcher watches folders recursively (following folders created later)
 // and hands out changed paths in batches: a batch is ready once no event
 // has arrived for the settle time, so one save (write, rename, chmod) or
 // one git checkout is one batch.
-type fsWatcher struct {
+type Watcher struct {
 	w      *fsnotify.Watcher
 	settle time.Duration
 
@@ -25,17 +29,18 @@ type fsWatcher struct {
 	errs    chan error
 }
 
-func newFSWatcher(settle time.Duration) (*fsWatcher, error) {
+// New returns a Watcher whose batches settle for the given time.
+func New(settle time.Duration) (*Watcher, error) {
 	w, err := fsnotify.NewWatcher()
 	if err != nil {
 		return nil, err
 	}
-	return &fsWatcher{w: w, settle: settle, pending: map[string]bool{}, ready: make(chan struct{}, 1), errs: make(chan error, 1)}, nil
+	return &Watcher{w: w, settle: settle, pending: map[string]bool{}, ready: make(chan struct{}, 1), errs: make(chan error, 1)}, nil
 }
 
-// add watches p: a folder with every folder under it, or a single file
+// Add watches p: a folder with every folder under it, or a single file
 // through its parent folder.
-func (f *fsWatcher) add(p string) error {
+func (f *Watcher) Add(p string) error {
 	fi, err := os.Stat(p)
 	if err != nil {
 		return err
@@ -48,7 +53,7 @@ func (f *fsWatcher) add(p string) error {
 
 // addTree watches dir and the folders under it; with found, it also
 // reports every path under dir (they may have appeared before the watch).
-func (f *fsWatcher) addTree(dir string, found func(string)) error {
+func (f *Watcher) addTree(dir string, found func(string)) error {
 	return filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
 		if err != nil {
 			if os.IsNotExist(err) {
@@ -68,8 +73,8 @@ func (f *fsWatcher) addTree(dir string, found func(string)) error {
 	})
 }
 
-// run reads events until ctx ends.
-func (f *fsWatcher) run(ctx context.Context) {
+// Run reads events until ctx ends, then closes the watcher.
+func (f *Watcher) Run(ctx context.Context) {
 	timer := time.NewTimer(time.Hour)
 	timer.Stop()
 	defer f.w.Close()
@@ -109,15 +114,22 @@ func (f *fsWatcher) run(ctx context.Context) {
 	}
 }
 
-func (f *fsWatcher) fail(err error) {
+func (f *Watcher) fail(err error) {
 	select {
 	case f.errs <- err:
 	default:
 	}
 }
 
-// take returns the pending batch and starts a new one.
-func (f *fsWatcher) take() []string {
+// Ready gets a value once a batch has settled; Take it then.
+func (f *Watcher) Ready() <-chan struct{} { return f.ready }
+
+// Errors carries the first error of the watch (a folder that could not be
+// watched: the system's limit of watches, say).
+func (f *Watcher) Errors() <-chan error { return f.errs }
+
+// Take returns the pending batch and starts a new one.
+func (f *Watcher) Take() []string {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	out := make([]string, 0, len(f.pending))
@@ -127,3 +139,7 @@ func (f *fsWatcher) take() []string {
 	clear(f.pending)
 	return out
 }
+
+// Close stops a watcher that was never Run (Run closes it when its
+// context ends).
+func (f *Watcher) Close() error { return f.w.Close() }
