@@ -96,6 +96,16 @@ func Deploy(ctx context.Context, sw Swarm, p *spec.Project, opts DeployOptions) 
 	}
 	res := &Result{Notes: d.Notes}
 	if err != nil {
+		var refused *NotesError
+		if opts.DryRun && errors.As(err, &refused) {
+			// A dry run lists every key in one pass: what deploy would do
+			// about the others here, the refused ones in the error.
+			for _, n := range d.Notes {
+				if !n.Refused {
+					fmt.Fprintln(out, n.String())
+				}
+			}
+		}
 		return res, err
 	}
 	if opts.DryRun {

@@ -201,6 +201,32 @@ func TestDryRunListsNotesAndChangesNothing(t *testing.T) {
 	}
 }
 
+func TestDryRunWithRefusedKeysListsTheOthersToo(t *testing.T) {
+	f := swarmfake.New()
+	p := load(t, t.TempDir(), strings.Replace(strings.Replace(base, "image: img\n    healthcheck:", "image: img\n    container_name: www\n    healthcheck:", 1), "#EXTRA", `
+  admin:
+    image: img
+    privileged: true
+`, 1))
+	var out strings.Builder
+	_, err := swarm.Deploy(t.Context(), f, p, swarm.DeployOptions{DryRun: true, Out: &out})
+	var ne *swarm.NotesError
+	if !errors.As(err, &ne) || !strings.Contains(err.Error(), "services.admin.privileged: refused") {
+		t.Fatalf("err = %v, want a NotesError naming services.admin.privileged", err)
+	}
+	for _, want := range []string{"services.db.container_name: ignored", "services.web.depends_on.migrate.condition: handled"} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("dry run output lacks %q:\n%s", want, out.String())
+		}
+	}
+	if strings.Contains(out.String(), "refused") || strings.Contains(out.String(), "create ") {
+		t.Errorf("dry run output has the refusal or a create, which only the error should say:\n%s", out.String())
+	}
+	if len(f.Calls) != 0 {
+		t.Errorf("calls %v, want nothing created", f.Calls)
+	}
+}
+
 func TestDeployNeedsAManager(t *testing.T) {
 	f := swarmfake.New()
 	f.SetManager(false)
