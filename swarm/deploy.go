@@ -500,6 +500,8 @@ func countDesired(tasks []Task) int {
 // UndeployOptions tune an undeploy.
 type UndeployOptions struct {
 	Out io.Writer
+	// DryRun lists what undeploy would remove and removes nothing.
+	DryRun bool
 }
 
 // Undeploy removes the stack's services, then its secrets, configs and
@@ -519,6 +521,10 @@ func Undeploy(ctx context.Context, sw Swarm, namespace string, opts UndeployOpti
 	var errs []error
 	for _, s := range services {
 		fmt.Fprintf(out, "remove service %s\n", s.Spec.Name)
+		if opts.DryRun {
+			removed = append(removed, s.Spec.Name)
+			continue
+		}
 		if err := sw.ServiceRemove(ctx, s.ID); err != nil && !errors.Is(err, ErrNotFound) {
 			errs = append(errs, fmt.Errorf("remove service %s: %w", s.Spec.Name, err))
 			continue
@@ -537,6 +543,10 @@ func Undeploy(ctx context.Context, sw Swarm, namespace string, opts UndeployOpti
 		}
 		for _, o := range objs {
 			fmt.Fprintf(out, "remove %s %s\n", kind.name, o.Name)
+			if opts.DryRun {
+				removed = append(removed, o.Name)
+				continue
+			}
 			if err := kind.remove(ctx, o.ID); err != nil && !errors.Is(err, ErrNotFound) {
 				errs = append(errs, fmt.Errorf("remove %s %s: %w", kind.name, o.Name, err))
 				continue
@@ -550,6 +560,10 @@ func Undeploy(ctx context.Context, sw Swarm, namespace string, opts UndeployOpti
 	}
 	for _, n := range nets {
 		fmt.Fprintf(out, "remove network %s\n", n.Name)
+		if opts.DryRun {
+			removed = append(removed, n.Name)
+			continue
+		}
 		// A network is busy until the removed services' tasks are gone.
 		var rerr error
 		for range 40 {

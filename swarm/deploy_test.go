@@ -227,6 +227,34 @@ func TestDryRunWithRefusedKeysListsTheOthersToo(t *testing.T) {
 	}
 }
 
+func TestUndeployDryRunRemovesNothing(t *testing.T) {
+	f := swarmfake.New()
+	if _, err := swarm.Deploy(t.Context(), f, load(t, t.TempDir(), base), swarm.DeployOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	var out strings.Builder
+	removed, err := swarm.Undeploy(t.Context(), f, "demo", swarm.UndeployOptions{DryRun: true, Out: &out})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(removed) != 6 { // 3 services, a secret, a config, a network
+		t.Errorf("dry run would remove %v, want 6 objects", removed)
+	}
+	for _, want := range []string{"remove service demo_web", "remove secret demo_token_", "remove config demo_app_", "remove network demo_default"} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("dry run output lacks %q:\n%s", want, out.String())
+		}
+	}
+	ns := map[string]string{swarm.LabelNamespace: "demo"}
+	s, _ := f.ServiceList(t.Context(), ns)
+	n, _ := f.NetworkList(t.Context(), ns)
+	sec, _ := f.SecretList(t.Context(), ns)
+	cfg, _ := f.ConfigList(t.Context(), ns)
+	if len(s) != 3 || len(n) != 1 || len(sec) != 1 || len(cfg) != 1 {
+		t.Errorf("dry run removed something: services %v, networks %v, secrets %v, configs %v", s, n, sec, cfg)
+	}
+}
+
 func TestDeployNeedsAManager(t *testing.T) {
 	f := swarmfake.New()
 	f.SetManager(false)

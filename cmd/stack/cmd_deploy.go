@@ -38,7 +38,7 @@ created in dependency order; a service whose depends_on asks for a healthy
 or completed dependency is created once the dependency's tasks are healthy
 or its job is complete. An unchanged service is left alone. Keys a swarm
 cannot honour are refused, or listed with what deploy does about them
-(--dry-run lists them all and changes nothing).
+(--dry-run, or the global one, lists them all and changes nothing).
 
 The swarm runs the images as named. With --build, the services' images are
 built on this engine first, and those whose name has a registry
@@ -65,6 +65,8 @@ func runDeploy(ctx context.Context, g *globalOptions, o deployOptions, services 
 	if o.noPush && !o.build {
 		return errors.New("--no-push goes with --build")
 	}
+	// The global --dry-run (stack --dry-run deploy) is deploy's own.
+	o.dryRun = o.dryRun || g.DryRun
 	if o.build && !o.dryRun {
 		// Refused keys stop the deploy before anything is built.
 		if _, err := swarm.Check(p, services); err != nil {
@@ -142,7 +144,8 @@ func newUndeployCmd(g *globalOptions) *cobra.Command {
 		Long: `Remove everything of the stack on the swarm (whether stack or
 ` + "`docker stack deploy`" + ` deployed it): services, then secrets, configs and
 networks. With -v, also the stack's volumes on this node (a swarm keeps a
-volume on each node a task ran on).`,
+volume on each node a task ran on). With the global --dry-run it lists what
+it would remove and removes nothing.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return runUndeploy(cmd.Context(), g, volumes)
@@ -162,7 +165,7 @@ func runUndeploy(ctx context.Context, g *globalOptions, volumes bool) error {
 		return err
 	}
 	defer c.Close()
-	removed, err := swarm.Undeploy(ctx, c.Swarm(), project, swarm.UndeployOptions{Out: g.stdout})
+	removed, err := swarm.Undeploy(ctx, c.Swarm(), project, swarm.UndeployOptions{Out: g.stdout, DryRun: g.DryRun})
 	if err != nil {
 		return err
 	}
@@ -177,6 +180,10 @@ func runUndeploy(ctx context.Context, g *globalOptions, volumes bool) error {
 		return err
 	}
 	for _, v := range vols {
+		if g.DryRun {
+			fmt.Fprintf(g.stdout, "remove volume %s\n", v.Name)
+			continue
+		}
 		// A task's container goes a moment after its service.
 		var rerr error
 		for range 80 {
