@@ -78,6 +78,19 @@ func Check(p *spec.Project, services []string) (*Desired, error) {
 	return d, nil
 }
 
+// NeedManager returns ErrNotManager, with the hint to make the engine one,
+// unless the engine is a manager of an active swarm.
+func NeedManager(ctx context.Context, sw Swarm) error {
+	ok, err := sw.Manager(ctx)
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return fmt.Errorf("%w\nhint: make it one with `docker swarm init`", ErrNotManager)
+	}
+	return nil
+}
+
 // Deploy creates or updates the project's stack on the swarm: networks,
 // then secrets and configs, then services in dependency order, waiting
 // for a dependency's tasks to be healthy or complete where a dependent's
@@ -114,12 +127,8 @@ func Deploy(ctx context.Context, sw Swarm, p *spec.Project, opts DeployOptions) 
 		}
 	}
 	if !opts.DryRun {
-		ok, err := sw.Manager(ctx)
-		if err != nil {
+		if err := NeedManager(ctx, sw); err != nil {
 			return res, err
-		}
-		if !ok {
-			return res, fmt.Errorf("%w\nhint: make it one with `docker swarm init`", ErrNotManager)
 		}
 	}
 	ns := map[string]string{LabelNamespace: d.Namespace}
@@ -511,6 +520,9 @@ func Undeploy(ctx context.Context, sw Swarm, namespace string, opts UndeployOpti
 	out := opts.Out
 	if out == nil {
 		out = io.Discard
+	}
+	if err := NeedManager(ctx, sw); err != nil {
+		return nil, err
 	}
 	ns := map[string]string{LabelNamespace: namespace}
 	var removed []string

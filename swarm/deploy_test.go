@@ -255,6 +255,15 @@ func TestUndeployDryRunRemovesNothing(t *testing.T) {
 	}
 }
 
+func TestUndeployNeedsAManager(t *testing.T) {
+	f := swarmfake.New()
+	f.SetManager(false)
+	_, err := swarm.Undeploy(t.Context(), f, "demo", swarm.UndeployOptions{})
+	if !errors.Is(err, swarm.ErrNotManager) || !strings.Contains(err.Error(), "docker swarm init") {
+		t.Errorf("err = %v, want ErrNotManager with the docker swarm init hint", err)
+	}
+}
+
 func TestDeployNeedsAManager(t *testing.T) {
 	f := swarmfake.New()
 	f.SetManager(false)

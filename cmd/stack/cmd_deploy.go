@@ -38,7 +38,9 @@ created in dependency order; a service whose depends_on asks for a healthy
 or completed dependency is created once the dependency's tasks are healthy
 or its job is complete. An unchanged service is left alone. Keys a swarm
 cannot honour are refused, or listed with what deploy does about them
-(--dry-run, or the global one, lists them all and changes nothing).
+(--dry-run, or the global one, lists them all and changes nothing). The
+engine must be a swarm manager (docker swarm init); --build checks that
+before it builds.
 
 The swarm runs the images as named. With --build, the services' images are
 built on this engine first, and those whose name has a registry
@@ -67,20 +69,24 @@ func runDeploy(ctx context.Context, g *globalOptions, o deployOptions, services 
 	}
 	// The global --dry-run (stack --dry-run deploy) is deploy's own.
 	o.dryRun = o.dryRun || g.DryRun
-	if o.build && !o.dryRun {
-		// Refused keys stop the deploy before anything is built.
-		if _, err := swarm.Check(p, services); err != nil {
-			return deployError(g, err)
-		}
-		if err := buildAndPush(ctx, g, p, services, !o.noPush); err != nil {
-			return err
-		}
-	}
 	c, err := mobydocker.New(g.log)
 	if err != nil {
 		return err
 	}
 	defer c.Close()
+	if o.build && !o.dryRun {
+		// Refused keys, and an engine that is no swarm manager, stop the
+		// deploy before anything is built or pushed.
+		if _, err := swarm.Check(p, services); err != nil {
+			return deployError(g, err)
+		}
+		if err := swarm.NeedManager(ctx, c.Swarm()); err != nil {
+			return err
+		}
+		if err := buildAndPush(ctx, g, p, services, !o.noPush); err != nil {
+			return err
+		}
+	}
 	res, err := swarm.Deploy(ctx, c.Swarm(), p, swarm.DeployOptions{
 		Services: services, Wait: o.wait, WaitTimeout: o.waitTimeout,
 		Prune: o.prune, DryRun: o.dryRun, Out: g.stdout, Built: o.build,
