@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"strings"
@@ -42,6 +43,11 @@ applied change; --format json prints one JSON object a line.`,
 func runWatch(ctx context.Context, g *globalOptions, opts watchOptions, services []string) error {
 	if opts.Format != "plain" && opts.Format != "json" {
 		return fmt.Errorf("--format %q: want plain or json", opts.Format)
+	}
+	if g.DryRun {
+		// The loop applies each save as it comes; it has nothing to print
+		// ahead.
+		return errors.New("watch has no dry run: it applies each save as it comes\nhint: `stack --dry-run up` shows what up would change")
 	}
 	p, err := g.loadProject(services...)
 	if err != nil {
