@@ -62,9 +62,39 @@ func runWatch(ctx context.Context, g *globalOptions, opts watchOptions, services
 		return err
 	}
 	defer docker.Close()
+	if err := noteStopped(ctx, g.stderr, docker, p.Name, watched); err != nil {
+		return err
+	}
 	ctx, _, stop := interrupts(ctx)
 	defer stop()
 	return watchLoop(ctx, g.stdout, docker, engine.New(docker, g.log, nil), p, watched, opts.Format)
+}
+
+// noteStopped says which watched services have no running container: watch
+// works beside a running stack, and until one runs their syncs and
+// restarts find nothing to apply to.
+func noteStopped(ctx context.Context, w io.Writer, docker engine.Docker, project string, services []string) error {
+	cs, err := docker.ContainerList(ctx, engine.Labels{engine.LabelProject: project})
+	if err != nil {
+		return fmt.Errorf("list containers of %s: %w", project, err)
+	}
+	running := map[string]bool{}
+	for _, c := range cs {
+		if c.State == "running" {
+			running[c.Labels[engine.LabelService]] = true
+		}
+	}
+	var stopped []string
+	for _, s := range services {
+		if !running[s] {
+			stopped = append(stopped, s)
+		}
+	}
+	if len(stopped) > 0 {
+		fmt.Fprintf(w, "note: %s %s no running container: syncs and restarts apply once it runs\nhint: start the stack with `stack up -d`, or watch with `stack up --watch`\n",
+			strings.Join(stopped, ", "), map[bool]string{true: "has", false: "have"}[len(stopped) == 1])
+	}
+	return nil
 }
 
 // watchLoop runs the dev loop until ctx ends, printing one line (or JSON
