@@ -140,7 +140,12 @@ func upWatch(g *globalOptions, p *spec.Project, opts upOptions, services []strin
 	}
 	var named []string
 	for _, name := range services {
-		if s := p.Services[name]; s != nil && s.Develop != nil && len(s.Develop.Watch) > 0 {
+		s := p.Services[name]
+		if s == nil {
+			// A typo is not a service without rules.
+			return nil, fmt.Errorf("no such service: %s", name)
+		}
+		if s.Develop != nil && len(s.Develop.Watch) > 0 {
 			named = append(named, name)
 		}
 	}
