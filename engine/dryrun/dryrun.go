@@ -20,6 +20,11 @@ import (
 // create.
 const idPrefix = "dry-run-"
 
+// pretendImage is the ID of every image the dry run pretended to build,
+// pull or commit: short enough that the progress line's 12-character ID
+// shows it whole ("built: dry-run").
+const pretendImage = "dry-run"
+
 // Docker is a dry-run engine.Docker over a real one.
 type Docker struct {
 	engine.Docker
@@ -159,7 +164,7 @@ func (d *Docker) VolumeRemove(ctx context.Context, name string) error {
 
 func (d *Docker) ImagePull(ctx context.Context, ref string, fn func(engine.Progress)) error {
 	d.say("pull image %s", ref)
-	d.pretend(engine.Image{ID: idPrefix + "image", RepoTags: []string{ref}})
+	d.pretend(engine.Image{ID: pretendImage, RepoTags: []string{ref}})
 	return nil
 }
 
@@ -197,8 +202,8 @@ func (d *Docker) ImageBuild(ctx context.Context, buildContext io.Reader, spec en
 			return "", fmt.Errorf("read build context: %w", err)
 		}
 	}
-	d.pretend(engine.Image{ID: idPrefix + "image", RepoTags: spec.Tags, Labels: spec.Labels})
-	return idPrefix + "image", nil
+	d.pretend(engine.Image{ID: pretendImage, RepoTags: spec.Tags, Labels: spec.Labels})
+	return pretendImage, nil
 }
 
 func (d *Docker) ImagePush(ctx context.Context, ref string, fn func(engine.Progress)) error {
@@ -223,5 +228,5 @@ func (d *Docker) CopyToContainer(ctx context.Context, id, dir string, content io
 
 func (d *Docker) ContainerCommit(ctx context.Context, id string, opts engine.CommitOptions) (string, error) {
 	d.say("commit container %s as %s", d.name(ctx, id), opts.Reference)
-	return idPrefix + "image", nil
+	return pretendImage, nil
 }
