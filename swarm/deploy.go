@@ -125,6 +125,10 @@ func Deploy(ctx context.Context, sw Swarm, p *spec.Project, opts DeployOptions) 
 		for _, n := range d.Notes {
 			fmt.Fprintln(out, n.String())
 		}
+		// A dry run needs no swarm, but says the real one would fail.
+		if ok, err := sw.Manager(ctx); err == nil && !ok {
+			fmt.Fprintln(out, "note: the engine is not a swarm manager, so a deploy would fail: make it one with `docker swarm init`")
+		}
 	}
 	if !opts.DryRun {
 		if err := NeedManager(ctx, sw); err != nil {

@@ -264,6 +264,26 @@ func TestUndeployNeedsAManager(t *testing.T) {
 	}
 }
 
+func TestDryRunOnANonManagerSaysADeployWouldFail(t *testing.T) {
+	f := swarmfake.New()
+	f.SetManager(false)
+	var out strings.Builder
+	if _, err := swarm.Deploy(t.Context(), f, load(t, t.TempDir(), base), swarm.DeployOptions{DryRun: true, Out: &out}); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(out.String(), "not a swarm manager, so a deploy would fail: make it one with `docker swarm init`") || !strings.Contains(out.String(), "create service demo_web") {
+		t.Errorf("dry run on a non-manager said:\n%s", out.String())
+	}
+	f.SetManager(true)
+	out.Reset()
+	if _, err := swarm.Deploy(t.Context(), f, load(t, t.TempDir(), base), swarm.DeployOptions{DryRun: true, Out: &out}); err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(out.String(), "not a swarm manager") {
+		t.Errorf("dry run on a manager says it is none:\n%s", out.String())
+	}
+}
+
 func TestDeployNeedsAManager(t *testing.T) {
 	f := swarmfake.New()
 	f.SetManager(false)
