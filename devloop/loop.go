@@ -109,10 +109,19 @@ func Run(ctx context.Context, eng *engine.Engine, docker engine.Docker, p *spec.
 	if err != nil {
 		return err
 	}
-	l := &loop{eng: eng, docker: docker, p: p, report: opts.Report}
-	if l.report == nil {
-		l.report = func(Event) {}
+	report := opts.Report
+	if report == nil {
+		report = func(Event) {}
 	}
+	l := &loop{eng: eng, docker: docker, p: p, report: func(ev Event) {
+		// An action cut short because the loop is ending (Ctrl-C) did not
+		// fail: "rebuild of web failed, the old containers keep running"
+		// would be wrong as they are being stopped.
+		if ev.Error != "" && ctx.Err() != nil {
+			return
+		}
+		report(ev)
+	}}
 	settle := opts.Settle
 	if settle <= 0 {
 		settle = DefaultSettle

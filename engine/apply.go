@@ -290,7 +290,13 @@ func (e *Engine) containerReporter(a ContainerAction) (emit, emitDone func(phase
 			return "", err // runAction creates it anew; not the user's error
 		}
 		st.Err = err
-		emitDone(PhaseError, err.Error())
+		detail := err.Error()
+		if errors.Is(err, context.Canceled) {
+			// Ctrl-C: the API call's own text ("Post http://...: context
+			// canceled") says nothing the user does not know.
+			detail = "interrupted"
+		}
+		emitDone(PhaseError, detail)
 		return "", err
 	}
 	return emit, emitDone, fail

@@ -111,11 +111,13 @@ func Sessions(ctx context.Context, d engine.Docker) (map[string]*Session, error)
 }
 
 // Remove force-removes the session's containers, then its networks and
-// volumes (in use until their containers are gone).
+// volumes (in use until their containers are gone). A container another
+// reaper is removing at the same moment (the daemon's "removal already in
+// progress" conflict) is waited for until it is gone.
 func Remove(ctx context.Context, d engine.Docker, s *Session) error {
 	var errs []error
 	for _, c := range s.Containers {
-		if err := d.ContainerRemove(ctx, c.ID, true); err != nil && !errors.Is(err, engine.ErrNotFound) {
+		if err := retryBusy(ctx, func() error { return d.ContainerRemove(ctx, c.ID, true) }); err != nil {
 			errs = append(errs, fmt.Errorf("remove container %s: %w", c.Name, err))
 		}
 	}
@@ -133,7 +135,8 @@ func Remove(ctx context.Context, d engine.Docker, s *Session) error {
 }
 
 // retryBusy retries fn for a few seconds: right after its containers are
-// removed the daemon may still count a network or volume as in use.
+// removed the daemon may still count a network or volume as in use, and a
+// container being removed by someone else cannot be removed again.
 func retryBusy(ctx context.Context, fn func() error) error {
 	var err error
 	for range 20 {

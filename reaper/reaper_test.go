@@ -2,6 +2,7 @@ package reaper_test
 
 import (
 	"context"
+	"fmt"
 	"net"
 	"strconv"
 	"testing"
@@ -90,6 +91,44 @@ func TestByHand(t *testing.T) {
 	}
 	if cs, _ := d.ContainerList(ctx, engine.Labels{engine.LabelProject: "x"}); len(cs) != 1 {
 		t.Error("reap touched a container of no session")
+	}
+}
+
+// removing is an engine where someone else is already removing each
+// container: the first remove of it is the daemon's conflict, and it is
+// gone a moment later.
+type removing struct {
+	engine.Docker
+	seen map[string]bool
+}
+
+func (r *removing) ContainerRemove(ctx context.Context, id string, force bool) error {
+	if !r.seen[id] {
+		r.seen[id] = true
+		go r.Docker.ContainerRemove(context.Background(), id, force)
+		return fmt.Errorf("remove container %s: %w: removal of container %s is already in progress", id, engine.ErrConflict, id)
+	}
+	return r.Docker.ContainerRemove(ctx, id, force)
+}
+
+func TestRemoveWaitsForAnotherReapersRemoval(t *testing.T) {
+	d := newFake(t)
+	past := strconv.FormatInt(time.Now().Add(-time.Minute).Unix(), 10)
+	addSession(t, d, "expired", map[string]string{engine.LabelSession: "a", engine.LabelSessionExpires: past})
+	ctx := context.Background()
+	decide, err := reaper.ByHand(ctx, d)
+	if err != nil {
+		t.Fatal(err)
+	}
+	reaped, err := reaper.Pass(ctx, &removing{Docker: d, seen: map[string]bool{}}, decide, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(reaped) != 1 || reaped[0].Err != nil {
+		t.Fatalf("reaped %+v, want session a removed without error", reaped)
+	}
+	if n := left(t, d, "a"); n != 0 {
+		t.Errorf("session a has %d objects left", n)
 	}
 }
 

@@ -18,6 +18,9 @@ import (
 // maps the result into the model. Keys the model does not honor become
 // warnings or errors (see compose_unsupported.go), never silently dropped.
 func loadCompose(opts LoadOptions) (*Project, error) {
+	if err := composeTopLevels(opts.Files); err != nil {
+		return nil, err
+	}
 	index := indexComposeFiles(opts.Files)
 	var findings []loader.UnsupportedAttribute
 	popts, err := cli.NewProjectOptions(opts.Files,

@@ -56,6 +56,35 @@ func indexComposeFiles(files []string) *composeIndex {
 	return idx
 }
 
+// composeTopLevels refuses a file whose top level is not a mapping, such as
+// a Dockerfile given with -f, with its place; compose-go's own message for
+// it is "cannot construct !!str `FROM sc...` into cli.named". Files that do
+// not parse as YAML, or are empty, are left to compose-go.
+func composeTopLevels(files []string) error {
+	var diags []Diagnostic
+	for _, f := range files {
+		data, err := os.ReadFile(f)
+		if err != nil {
+			continue
+		}
+		var doc yaml.Node
+		if err := yaml.Unmarshal(data, &doc); err != nil || doc.Kind != yaml.DocumentNode || len(doc.Content) != 1 {
+			continue
+		}
+		top := doc.Content[0]
+		what := map[yaml.Kind]string{yaml.ScalarNode: "a string", yaml.SequenceNode: "a list", yaml.AliasNode: "an alias"}[top.Kind]
+		if top.Kind == yaml.MappingNode || what == "" {
+			continue
+		}
+		diags = append(diags, Diagnostic{Pos: Pos{File: f, Line: top.Line, Column: top.Column},
+			Summary: "not a compose file: its top level is " + what + ", want a mapping of keys such as services"})
+	}
+	if len(diags) > 0 {
+		return &Error{Diags: diags}
+	}
+	return nil
+}
+
 // maxIndexDepth bounds the walk; positions below services.x.key.sub are
 // not needed for messages.
 const maxIndexDepth = 6

@@ -78,6 +78,19 @@ func Check(p *spec.Project, services []string) (*Desired, error) {
 	return d, nil
 }
 
+// NeedManager returns ErrNotManager, with the hint to make the engine one,
+// unless the engine is a manager of an active swarm.
+func NeedManager(ctx context.Context, sw Swarm) error {
+	ok, err := sw.Manager(ctx)
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return fmt.Errorf("%w\nhint: make it one with `docker swarm init`", ErrNotManager)
+	}
+	return nil
+}
+
 // Deploy creates or updates the project's stack on the swarm: networks,
 // then secrets and configs, then services in dependency order, waiting
 // for a dependency's tasks to be healthy or complete where a dependent's
@@ -96,20 +109,30 @@ func Deploy(ctx context.Context, sw Swarm, p *spec.Project, opts DeployOptions) 
 	}
 	res := &Result{Notes: d.Notes}
 	if err != nil {
+		var refused *NotesError
+		if opts.DryRun && errors.As(err, &refused) {
+			// A dry run lists every key in one pass: what deploy would do
+			// about the others here, the refused ones in the error.
+			for _, n := range d.Notes {
+				if !n.Refused {
+					fmt.Fprintln(out, n.String())
+				}
+			}
+		}
 		return res, err
 	}
 	if opts.DryRun {
 		for _, n := range d.Notes {
 			fmt.Fprintln(out, n.String())
 		}
+		// A dry run needs no swarm, but says the real one would fail.
+		if ok, err := sw.Manager(ctx); err == nil && !ok {
+			fmt.Fprintln(out, "note: the engine is not a swarm manager, so a deploy would fail: make it one with `docker swarm init`")
+		}
 	}
 	if !opts.DryRun {
-		ok, err := sw.Manager(ctx)
-		if err != nil {
+		if err := NeedManager(ctx, sw); err != nil {
 			return res, err
-		}
-		if !ok {
-			return res, fmt.Errorf("%w\nhint: make it one with `docker swarm init`", ErrNotManager)
 		}
 	}
 	ns := map[string]string{LabelNamespace: d.Namespace}
@@ -490,6 +513,8 @@ func countDesired(tasks []Task) int {
 // UndeployOptions tune an undeploy.
 type UndeployOptions struct {
 	Out io.Writer
+	// DryRun lists what undeploy would remove and removes nothing.
+	DryRun bool
 }
 
 // Undeploy removes the stack's services, then its secrets, configs and
@@ -500,6 +525,9 @@ func Undeploy(ctx context.Context, sw Swarm, namespace string, opts UndeployOpti
 	if out == nil {
 		out = io.Discard
 	}
+	if err := NeedManager(ctx, sw); err != nil {
+		return nil, err
+	}
 	ns := map[string]string{LabelNamespace: namespace}
 	var removed []string
 	services, err := sw.ServiceList(ctx, ns)
@@ -509,6 +537,10 @@ func Undeploy(ctx context.Context, sw Swarm, namespace string, opts UndeployOpti
 	var errs []error
 	for _, s := range services {
 		fmt.Fprintf(out, "remove service %s\n", s.Spec.Name)
+		if opts.DryRun {
+			removed = append(removed, s.Spec.Name)
+			continue
+		}
 		if err := sw.ServiceRemove(ctx, s.ID); err != nil && !errors.Is(err, ErrNotFound) {
 			errs = append(errs, fmt.Errorf("remove service %s: %w", s.Spec.Name, err))
 			continue
@@ -527,6 +559,10 @@ func Undeploy(ctx context.Context, sw Swarm, namespace string, opts UndeployOpti
 		}
 		for _, o := range objs {
 			fmt.Fprintf(out, "remove %s %s\n", kind.name, o.Name)
+			if opts.DryRun {
+				removed = append(removed, o.Name)
+				continue
+			}
 			if err := kind.remove(ctx, o.ID); err != nil && !errors.Is(err, ErrNotFound) {
 				errs = append(errs, fmt.Errorf("remove %s %s: %w", kind.name, o.Name, err))
 				continue
@@ -540,6 +576,10 @@ func Undeploy(ctx context.Context, sw Swarm, namespace string, opts UndeployOpti
 	}
 	for _, n := range nets {
 		fmt.Fprintf(out, "remove network %s\n", n.Name)
+		if opts.DryRun {
+			removed = append(removed, n.Name)
+			continue
+		}
 		// A network is busy until the removed services' tasks are gone.
 		var rerr error
 		for range 40 {

@@ -201,6 +201,89 @@ func TestDryRunListsNotesAndChangesNothing(t *testing.T) {
 	}
 }
 
+func TestDryRunWithRefusedKeysListsTheOthersToo(t *testing.T) {
+	f := swarmfake.New()
+	p := load(t, t.TempDir(), strings.Replace(strings.Replace(base, "image: img\n    healthcheck:", "image: img\n    container_name: www\n    healthcheck:", 1), "#EXTRA", `
+  admin:
+    image: img
+    privileged: true
+`, 1))
+	var out strings.Builder
+	_, err := swarm.Deploy(t.Context(), f, p, swarm.DeployOptions{DryRun: true, Out: &out})
+	var ne *swarm.NotesError
+	if !errors.As(err, &ne) || !strings.Contains(err.Error(), "services.admin.privileged: refused") {
+		t.Fatalf("err = %v, want a NotesError naming services.admin.privileged", err)
+	}
+	for _, want := range []string{"services.db.container_name: ignored", "services.web.depends_on.migrate.condition: handled"} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("dry run output lacks %q:\n%s", want, out.String())
+		}
+	}
+	if strings.Contains(out.String(), "refused") || strings.Contains(out.String(), "create ") {
+		t.Errorf("dry run output has the refusal or a create, which only the error should say:\n%s", out.String())
+	}
+	if len(f.Calls) != 0 {
+		t.Errorf("calls %v, want nothing created", f.Calls)
+	}
+}
+
+func TestUndeployDryRunRemovesNothing(t *testing.T) {
+	f := swarmfake.New()
+	if _, err := swarm.Deploy(t.Context(), f, load(t, t.TempDir(), base), swarm.DeployOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	var out strings.Builder
+	removed, err := swarm.Undeploy(t.Context(), f, "demo", swarm.UndeployOptions{DryRun: true, Out: &out})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(removed) != 6 { // 3 services, a secret, a config, a network
+		t.Errorf("dry run would remove %v, want 6 objects", removed)
+	}
+	for _, want := range []string{"remove service demo_web", "remove secret demo_token_", "remove config demo_app_", "remove network demo_default"} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("dry run output lacks %q:\n%s", want, out.String())
+		}
+	}
+	ns := map[string]string{swarm.LabelNamespace: "demo"}
+	s, _ := f.ServiceList(t.Context(), ns)
+	n, _ := f.NetworkList(t.Context(), ns)
+	sec, _ := f.SecretList(t.Context(), ns)
+	cfg, _ := f.ConfigList(t.Context(), ns)
+	if len(s) != 3 || len(n) != 1 || len(sec) != 1 || len(cfg) != 1 {
+		t.Errorf("dry run removed something: services %v, networks %v, secrets %v, configs %v", s, n, sec, cfg)
+	}
+}
+
+func TestUndeployNeedsAManager(t *testing.T) {
+	f := swarmfake.New()
+	f.SetManager(false)
+	_, err := swarm.Undeploy(t.Context(), f, "demo", swarm.UndeployOptions{})
+	if !errors.Is(err, swarm.ErrNotManager) || !strings.Contains(err.Error(), "docker swarm init") {
+		t.Errorf("err = %v, want ErrNotManager with the docker swarm init hint", err)
+	}
+}
+
+func TestDryRunOnANonManagerSaysADeployWouldFail(t *testing.T) {
+	f := swarmfake.New()
+	f.SetManager(false)
+	var out strings.Builder
+	if _, err := swarm.Deploy(t.Context(), f, load(t, t.TempDir(), base), swarm.DeployOptions{DryRun: true, Out: &out}); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(out.String(), "not a swarm manager, so a deploy would fail: make it one with `docker swarm init`") || !strings.Contains(out.String(), "create service demo_web") {
+		t.Errorf("dry run on a non-manager said:\n%s", out.String())
+	}
+	f.SetManager(true)
+	out.Reset()
+	if _, err := swarm.Deploy(t.Context(), f, load(t, t.TempDir(), base), swarm.DeployOptions{DryRun: true, Out: &out}); err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(out.String(), "not a swarm manager") {
+		t.Errorf("dry run on a manager says it is none:\n%s", out.String())
+	}
+}
+
 func TestDeployNeedsAManager(t *testing.T) {
 	f := swarmfake.New()
 	f.SetManager(false)

@@ -38,7 +38,9 @@ created in dependency order; a service whose depends_on asks for a healthy
 or completed dependency is created once the dependency's tasks are healthy
 or its job is complete. An unchanged service is left alone. Keys a swarm
 cannot honour are refused, or listed with what deploy does about them
-(--dry-run lists them all and changes nothing).
+(--dry-run, or the global one, lists them all and changes nothing). The
+engine must be a swarm manager (docker swarm init); --build checks that
+before it builds.
 
 The swarm runs the images as named. With --build, the services' images are
 built on this engine first, and those whose name has a registry
@@ -65,20 +67,26 @@ func runDeploy(ctx context.Context, g *globalOptions, o deployOptions, services 
 	if o.noPush && !o.build {
 		return errors.New("--no-push goes with --build")
 	}
-	if o.build && !o.dryRun {
-		// Refused keys stop the deploy before anything is built.
-		if _, err := swarm.Check(p, services); err != nil {
-			return deployError(g, err)
-		}
-		if err := buildAndPush(ctx, g, p, services, !o.noPush); err != nil {
-			return err
-		}
-	}
+	// The global --dry-run (stack --dry-run deploy) is deploy's own.
+	o.dryRun = o.dryRun || g.DryRun
 	c, err := mobydocker.New(g.log)
 	if err != nil {
 		return err
 	}
 	defer c.Close()
+	if o.build && !o.dryRun {
+		// Refused keys, and an engine that is no swarm manager, stop the
+		// deploy before anything is built or pushed.
+		if _, err := swarm.Check(p, services); err != nil {
+			return deployError(g, err)
+		}
+		if err := swarm.NeedManager(ctx, c.Swarm()); err != nil {
+			return err
+		}
+		if err := buildAndPush(ctx, g, p, services, !o.noPush); err != nil {
+			return err
+		}
+	}
 	res, err := swarm.Deploy(ctx, c.Swarm(), p, swarm.DeployOptions{
 		Services: services, Wait: o.wait, WaitTimeout: o.waitTimeout,
 		Prune: o.prune, DryRun: o.dryRun, Out: g.stdout, Built: o.build,
@@ -142,7 +150,8 @@ func newUndeployCmd(g *globalOptions) *cobra.Command {
 		Long: `Remove everything of the stack on the swarm (whether stack or
 ` + "`docker stack deploy`" + ` deployed it): services, then secrets, configs and
 networks. With -v, also the stack's volumes on this node (a swarm keeps a
-volume on each node a task ran on).`,
+volume on each node a task ran on). With the global --dry-run it lists what
+it would remove and removes nothing.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return runUndeploy(cmd.Context(), g, volumes)
@@ -162,7 +171,7 @@ func runUndeploy(ctx context.Context, g *globalOptions, volumes bool) error {
 		return err
 	}
 	defer c.Close()
-	removed, err := swarm.Undeploy(ctx, c.Swarm(), project, swarm.UndeployOptions{Out: g.stdout})
+	removed, err := swarm.Undeploy(ctx, c.Swarm(), project, swarm.UndeployOptions{Out: g.stdout, DryRun: g.DryRun})
 	if err != nil {
 		return err
 	}
@@ -177,6 +186,10 @@ func runUndeploy(ctx context.Context, g *globalOptions, volumes bool) error {
 		return err
 	}
 	for _, v := range vols {
+		if g.DryRun {
+			fmt.Fprintf(g.stdout, "remove volume %s\n", v.Name)
+			continue
+		}
 		// A task's container goes a moment after its service.
 		var rerr error
 		for range 80 {

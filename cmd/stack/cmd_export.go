@@ -3,8 +3,10 @@ package main
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"os"
+	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -25,10 +27,18 @@ func newExportCmd(g *globalOptions) *cobra.Command {
 export does; ` + "`stack export kubernetes`" + ` exports the stack as Kubernetes manifests.`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return runExport(cmd.Context(), g, opts, args[0])
+			err := runExport(cmd.Context(), g, opts, args[0])
+			// A mistyped `export kubernetes` is taken for a service.
+			if err != nil && strings.HasPrefix(err.Error(), "no such service") {
+				if s := cmd.SuggestionsFor(args[0]); len(s) > 0 {
+					return fmt.Errorf("%w\ndid you mean \"export %s\"?", err, s[0])
+				}
+			}
+			return err
 		},
 	}
 	cmd.AddCommand(newExportKubeCmd(g))
+	cmd.SuggestionsMinimumDistance = 2
 	cmd.Flags().IntVar(&opts.Index, "index", 0, "replica of the service (default 1)")
 	cmd.Flags().StringVarP(&opts.Output, "output", "o", "", "write to this file instead of stdout")
 	return cmd

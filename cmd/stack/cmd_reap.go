@@ -44,6 +44,8 @@ hand, e.g. as a CI job's last step or with STACK_REAPER=off.`,
 }
 
 func runReap(ctx context.Context, g *globalOptions, opts reapOptions) error {
+	// The global --dry-run (stack --dry-run reap) is reap's own.
+	opts.DryRun = opts.DryRun || g.DryRun
 	docker, err := mobydocker.New(g.log)
 	if err != nil {
 		return err

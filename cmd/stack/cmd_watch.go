@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"strings"
@@ -43,6 +44,11 @@ func runWatch(ctx context.Context, g *globalOptions, opts watchOptions, services
 	if opts.Format != "plain" && opts.Format != "json" {
 		return fmt.Errorf("--format %q: want plain or json", opts.Format)
 	}
+	if g.DryRun {
+		// The loop applies each save as it comes; it has nothing to print
+		// ahead.
+		return errors.New("watch has no dry run: it applies each save as it comes\nhint: `stack --dry-run up` shows what up would change")
+	}
 	p, err := g.loadProject(services...)
 	if err != nil {
 		return err
@@ -56,9 +62,39 @@ func runWatch(ctx context.Context, g *globalOptions, opts watchOptions, services
 		return err
 	}
 	defer docker.Close()
+	if err := noteStopped(ctx, g.stderr, docker, p.Name, watched); err != nil {
+		return err
+	}
 	ctx, _, stop := interrupts(ctx)
 	defer stop()
 	return watchLoop(ctx, g.stdout, docker, engine.New(docker, g.log, nil), p, watched, opts.Format)
+}
+
+// noteStopped says which watched services have no running container: watch
+// works beside a running stack, and until one runs their syncs and
+// restarts find nothing to apply to.
+func noteStopped(ctx context.Context, w io.Writer, docker engine.Docker, project string, services []string) error {
+	cs, err := docker.ContainerList(ctx, engine.Labels{engine.LabelProject: project})
+	if err != nil {
+		return fmt.Errorf("list containers of %s: %w", project, err)
+	}
+	running := map[string]bool{}
+	for _, c := range cs {
+		if c.State == "running" {
+			running[c.Labels[engine.LabelService]] = true
+		}
+	}
+	var stopped []string
+	for _, s := range services {
+		if !running[s] {
+			stopped = append(stopped, s)
+		}
+	}
+	if len(stopped) > 0 {
+		fmt.Fprintf(w, "note: %s %s no running container: syncs and restarts apply once it runs\nhint: start the stack with `stack up -d`, or watch with `stack up --watch`\n",
+			strings.Join(stopped, ", "), map[bool]string{true: "has", false: "have"}[len(stopped) == 1])
+	}
+	return nil
 }
 
 // watchLoop runs the dev loop until ctx ends, printing one line (or JSON
@@ -104,7 +140,12 @@ func upWatch(g *globalOptions, p *spec.Project, opts upOptions, services []strin
 	}
 	var named []string
 	for _, name := range services {
-		if s := p.Services[name]; s != nil && s.Develop != nil && len(s.Develop.Watch) > 0 {
+		s := p.Services[name]
+		if s == nil {
+			// A typo is not a service without rules.
+			return nil, fmt.Errorf("no such service: %s", name)
+		}
+		if s.Develop != nil && len(s.Develop.Watch) > 0 {
 			named = append(named, name)
 		}
 	}

@@ -53,6 +53,9 @@ type globalOptions struct {
 	// noInterpolate and noConsistency are config's --no-interpolate and
 	// --no-consistency, for the load.
 	noInterpolate, noConsistency bool
+	// strayVerb is the mistyped verb's error when cobra showed the root's
+	// help for it instead (stack dwon --help).
+	strayVerb error
 }
 
 // exitError carries a specific exit code (e.g. --exit-code-from).
@@ -66,6 +69,9 @@ func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM)
 	defer stop()
 	err := root.ExecuteContext(ctx)
+	if err == nil {
+		err = g.strayVerb
+	}
 	os.Exit(exitCode(g, err))
 }
 
@@ -87,6 +93,7 @@ func exitCode(g *globalOptions, err error) int {
 }
 
 func newRootCmd(g *globalOptions) *cobra.Command {
+	var showVersion bool
 	root := &cobra.Command{
 		Use:           "stack",
 		Short:         "Run declarative multi-container dev stacks on Docker",
@@ -99,7 +106,13 @@ func newRootCmd(g *globalOptions) *cobra.Command {
 		// Strict, as scripts need: an unknown verb is an error with
 		// cobra's suggestion, not the help text and exit 0.
 		Args: unknownCommand,
-		RunE: func(cmd *cobra.Command, args []string) error { return cmd.Help() },
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if showVersion {
+				fmt.Fprintf(g.stdout, "stack version %s\n", Version)
+				return nil
+			}
+			return cmd.Help()
+		},
 		PersistentPreRunE: func(cmd *cobra.Command, args []string) error {
 			if err := g.applyEnv(cmd.Flags(), cmd.Root().PersistentFlags()); err != nil {
 				return err
@@ -127,10 +140,24 @@ func newRootCmd(g *globalOptions) *cobra.Command {
 	f.StringVar(&g.Progress, "progress", ui.ModeAuto, "progress output: auto, tty, plain, json, quiet")
 	addComposeGlobals(f, g)
 	root.AddCommand(commands(g)...)
-	// --version, as docker compose has it; `stack version` also asks the engine.
-	root.Version = Version
-	root.SetVersionTemplate("stack version {{.Version}}\n")
+	// --version, as docker compose has it; `stack version` also asks the
+	// engine. The root's RunE prints it, after the check for a mistyped
+	// verb: cobra's own --version answered `stack dwon -v` with the version
+	// and exit 0.
+	root.Flags().BoolVarP(&showVersion, "version", "v", false, "version for stack")
 	root.SetHelpCommand(newHelpCmd(root))
+	// `stack dwon --help` is the mistyped verb's error, not the root's help
+	// and exit 0 (cobra shows help before it checks the arguments).
+	help := root.HelpFunc()
+	root.SetHelpFunc(func(c *cobra.Command, args []string) {
+		if c == root {
+			if stray := c.Flags().Args(); len(stray) > 0 {
+				g.strayVerb = unknownCommand(root, stray)
+				return
+			}
+		}
+		help(c, args)
+	})
 	registerCompletions(root, g)
 	return root
 }

@@ -6,6 +6,7 @@ package dryrun
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"strings"
@@ -19,6 +20,11 @@ import (
 // create.
 const idPrefix = "dry-run-"
 
+// pretendImage is the ID of every image the dry run pretended to build,
+// pull or commit: short enough that the progress line's 12-character ID
+// shows it whole ("built: dry-run").
+const pretendImage = "dry-run"
+
 // Docker is a dry-run engine.Docker over a real one.
 type Docker struct {
 	engine.Docker
@@ -26,13 +32,16 @@ type Docker struct {
 	mu sync.Mutex
 	// created are the containers pretended into being, by ID.
 	created map[string]engine.ContainerSpec
+	// images are the images pretended built or pulled, by reference, for
+	// an inspect after the build (stack --dry-run build of a new image).
+	images map[string]engine.Image
 }
 
 var _ engine.Docker = (*Docker)(nil)
 
 // New returns d in dry-run mode, saying what it would do on w.
 func New(d engine.Docker, w io.Writer) *Docker {
-	return &Docker{Docker: d, w: w, created: map[string]engine.ContainerSpec{}}
+	return &Docker{Docker: d, w: w, created: map[string]engine.ContainerSpec{}, images: map[string]engine.Image{}}
 }
 
 func (d *Docker) say(format string, args ...any) {
@@ -155,12 +164,46 @@ func (d *Docker) VolumeRemove(ctx context.Context, name string) error {
 
 func (d *Docker) ImagePull(ctx context.Context, ref string, fn func(engine.Progress)) error {
 	d.say("pull image %s", ref)
+	d.pretend(engine.Image{ID: pretendImage, RepoTags: []string{ref}})
 	return nil
+}
+
+// pretend records img as made under each of its names, unless the daemon
+// has it already (then inspects see the daemon's).
+func (d *Docker) pretend(img engine.Image) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	for _, ref := range img.RepoTags {
+		d.images[ref] = img
+	}
+}
+
+// ImageInspect is the daemon's image, or the one the dry run pretended to
+// build or pull where the daemon has none.
+func (d *Docker) ImageInspect(ctx context.Context, ref string) (engine.Image, error) {
+	img, err := d.Docker.ImageInspect(ctx, ref)
+	if errors.Is(err, engine.ErrNotFound) {
+		d.mu.Lock()
+		pretended, ok := d.images[ref]
+		d.mu.Unlock()
+		if ok {
+			return pretended, nil
+		}
+	}
+	return img, err
 }
 
 func (d *Docker) ImageBuild(ctx context.Context, buildContext io.Reader, spec engine.BuildSpec, fn func(engine.Progress)) (string, error) {
 	d.say("build image %s", strings.Join(spec.Tags, ", "))
-	return idPrefix + "image", nil
+	// The context's tar is written by a goroutine that logs an error to
+	// stderr when its reader goes away unread; a dry run reads it through.
+	if buildContext != nil {
+		if _, err := io.Copy(io.Discard, buildContext); err != nil {
+			return "", fmt.Errorf("read build context: %w", err)
+		}
+	}
+	d.pretend(engine.Image{ID: pretendImage, RepoTags: spec.Tags, Labels: spec.Labels})
+	return pretendImage, nil
 }
 
 func (d *Docker) ImagePush(ctx context.Context, ref string, fn func(engine.Progress)) error {
@@ -185,5 +228,5 @@ func (d *Docker) CopyToContainer(ctx context.Context, id, dir string, content io
 
 func (d *Docker) ContainerCommit(ctx context.Context, id string, opts engine.CommitOptions) (string, error) {
 	d.say("commit container %s as %s", d.name(ctx, id), opts.Reference)
-	return idPrefix + "image", nil
+	return pretendImage, nil
 }

@@ -3,6 +3,7 @@ package dryrun_test
 import (
 	"bytes"
 	"context"
+	"errors"
 	"strings"
 	"testing"
 
@@ -64,5 +65,37 @@ func TestDryRunChangesNothing(t *testing.T) {
 		if got := f.Calls(m); got != want {
 			t.Errorf("%s reached the daemon %d times, want %d", m, got, want)
 		}
+	}
+}
+
+// An image the dry run pretended to build or pull can be inspected, as the
+// build's caller does next; one it did not is still not found.
+func TestDryRunBuildThenInspect(t *testing.T) {
+	ctx := context.Background()
+	var out bytes.Buffer
+	f := dockerfake.New()
+	d := dryrun.New(f, &out)
+	id, err := d.ImageBuild(ctx, strings.NewReader("a tar"), engine.BuildSpec{Tags: []string{"app:1"}, Labels: map[string]string{"k": "v"}}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	img, err := d.ImageInspect(ctx, "app:1")
+	if err != nil || img.ID != id || img.Labels["k"] != "v" {
+		t.Errorf("inspect after a dry build: %+v, %v; want ID %s with the build's labels", img, err, id)
+	}
+	if err := d.ImagePull(ctx, "db:2", nil); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := d.ImageInspect(ctx, "db:2"); err != nil {
+		t.Errorf("inspect after a dry pull: %v", err)
+	}
+	if _, err := d.ImageInspect(ctx, "other:3"); !errors.Is(err, engine.ErrNotFound) {
+		t.Errorf("inspect of an image nobody made: %v, want ErrNotFound", err)
+	}
+	if _, err := f.ImageInspect(ctx, "app:1"); !errors.Is(err, engine.ErrNotFound) {
+		t.Errorf("the daemon has app:1 after a dry build: %v", err)
+	}
+	if !strings.Contains(out.String(), "dry-run: would build image app:1") {
+		t.Errorf("said %q", out.String())
 	}
 }
