@@ -19,15 +19,17 @@ import (
 
 type watchOptions struct {
 	Format string // plain or json
+	NoUp   bool   // watch beside the stack as it is, without an up first
 }
 
 func newWatchCmd(g *globalOptions) *cobra.Command {
 	var opts watchOptions
 	cmd := &cobra.Command{
 		Use:   "watch [service...]",
-		Short: "Apply the services' develop.watch rules to the running stack until Ctrl-C",
-		Long: `Watch the files named by each service's develop.watch rules and apply them
-to the running stack: sync copies changed files into every running replica
+		Short: "Bring the stack up and apply its develop.watch rules until Ctrl-C",
+		Long: `Bring the services up (in the background, as up -d; --no-up leaves the stack
+as it is), then watch the files named by each service's develop.watch rules
+and apply them to the running stack: sync copies changed files into every running replica
 (and removes deleted ones), rebuild builds the image and recreates the
 service's containers as up does (a failing build keeps the old ones),
 restart restarts them, sync+restart and sync+exec sync first. One line per
@@ -37,6 +39,7 @@ applied change; --format json prints one JSON object a line.`,
 		},
 	}
 	cmd.Flags().StringVar(&opts.Format, "format", "plain", "output format: plain or json")
+	cmd.Flags().BoolVar(&opts.NoUp, "no-up", false, "do not bring the services up first: watch beside the stack as it is")
 	return cmd
 }
 
@@ -57,6 +60,24 @@ func runWatch(ctx context.Context, g *globalOptions, opts watchOptions, services
 	if err != nil {
 		return err
 	}
+	ctx, _, stop := interrupts(ctx)
+	defer stop()
+	if !opts.NoUp {
+		// As docker compose watch does: the stack is up before the
+		// first save, its progress shown as up -d shows it.
+		e, done, err := g.newEngine()
+		if err != nil {
+			return err
+		}
+		_, err = e.Up(ctx, p, engine.UpOptions{Plan: engine.PlanOptions{Services: services}})
+		done()
+		if err != nil {
+			if ctx.Err() != nil {
+				return errors.New("interrupted before the watch began")
+			}
+			return err
+		}
+	}
 	docker, err := mobydocker.New(g.log)
 	if err != nil {
 		return err
@@ -65,8 +86,6 @@ func runWatch(ctx context.Context, g *globalOptions, opts watchOptions, services
 	if err := noteStopped(ctx, g.stderr, docker, p.Name, watched); err != nil {
 		return err
 	}
-	ctx, _, stop := interrupts(ctx)
-	defer stop()
 	return watchLoop(ctx, g.stdout, docker, engine.New(docker, g.log, nil), p, watched, opts.Format)
 }
 
@@ -91,7 +110,7 @@ func noteStopped(ctx context.Context, w io.Writer, docker engine.Docker, project
 		}
 	}
 	if len(stopped) > 0 {
-		fmt.Fprintf(w, "note: %s %s no running container: syncs and restarts apply once it runs\nhint: start the stack with `stack up -d`, or watch with `stack up --watch`\n",
+		fmt.Fprintf(w, "note: %s %s no running container: syncs and restarts apply once it runs\nhint: start it with `stack up -d`, or watch without --no-up\n",
 			strings.Join(stopped, ", "), map[bool]string{true: "has", false: "have"}[len(stopped) == 1])
 	}
 	return nil
