@@ -27,16 +27,19 @@ func Check(p *spec.Project, services []string) ([]string, error) {
 		}
 	}
 	sort.Strings(services)
+	for _, name := range services {
+		if p.Services[name] == nil {
+			// A mistyped name on the command line, not a fault of the
+			// file: the same error (and exit code) as up's.
+			return nil, fmt.Errorf("no such service: %s", name)
+		}
+	}
 	var diags []spec.Diagnostic
 	add := func(s *spec.Service, key, format string, args ...any) {
 		diags = append(diags, spec.Diagnostic{Pos: s.Pos(key), KeyPath: "services." + s.Name + "." + key, Summary: fmt.Sprintf(format, args...)})
 	}
 	for _, name := range services {
-		s, ok := p.Services[name]
-		if !ok {
-			diags = append(diags, spec.Diagnostic{Summary: fmt.Sprintf("no such service: %s", name)})
-			continue
-		}
+		s := p.Services[name]
 		if s.Develop == nil || len(s.Develop.Watch) == 0 {
 			add(s, "", "service %s has no develop.watch rules", name)
 			continue
