@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -29,6 +30,9 @@ type ActionResult struct {
 	Progress []string `json:"progress"`
 }
 
+// actionVerbs are the actions the page offers (see run).
+var actionVerbs = []string{"restart", "stop", "start", "scale-up", "scale-down", "up", "down"}
+
 // actionTimeout bounds one action.
 const actionTimeout = 5 * time.Minute
 
@@ -47,6 +51,12 @@ func (s *Server) handleAction(w http.ResponseWriter, r *http.Request) {
 	}
 	if a.Project == "" {
 		http.Error(w, "bad action: no project", http.StatusBadRequest)
+		return
+	}
+	if !slices.Contains(actionVerbs, a.Verb) {
+		// Refused before the pages hear of it as an action running.
+		writeJSONStatus(w, http.StatusBadRequest, ActionResult{Progress: []string{},
+			Error: fmt.Sprintf("unknown action %q (want %s)", a.Verb, strings.Join(actionVerbs, ", "))})
 		return
 	}
 	s.subsMu.Lock()
@@ -83,16 +93,17 @@ func (s *Server) handleAction(w http.ResponseWriter, r *http.Request) {
 	lw.flush()
 	mu.Lock()
 	defer mu.Unlock()
+	status := http.StatusOK
 	if err != nil {
 		res.Error = err.Error()
 		ev.State, ev.Error = "failed", res.Error
-		w.WriteHeader(http.StatusUnprocessableEntity)
+		status = http.StatusUnprocessableEntity
 	} else {
 		res.OK = true
 		ev.State = "done"
 	}
 	s.publish(a.Project, "action", ev)
-	writeJSON(w, res)
+	writeJSONStatus(w, status, res)
 }
 
 // ActionEvent tells the pages of a project that an action started
@@ -210,6 +221,6 @@ func (s *Server) run(ctx context.Context, e *engine.Engine, a Action) error {
 		}
 		return e.Down(ctx, a.Project, opts)
 	default:
-		return fmt.Errorf("unknown action %q (want %s)", a.Verb, strings.Join([]string{"restart", "stop", "start", "scale-up", "scale-down", "up", "down"}, ", "))
+		return fmt.Errorf("unknown action %q (want %s)", a.Verb, strings.Join(actionVerbs, ", "))
 	}
 }

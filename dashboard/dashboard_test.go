@@ -392,7 +392,7 @@ func TestActions(t *testing.T) {
 		{verb: "start", service: "web", wantStatus: 200, wantWeb: 2},
 		{verb: "restart", service: "web", wantStatus: 200, wantWeb: 2},
 		{verb: "restart", service: "nope", wantStatus: 422, wantWeb: 2, wantErr: "no such service: nope"},
-		{verb: "explode", service: "web", wantStatus: 422, wantWeb: 2, wantErr: "unknown action"},
+		{verb: "explode", service: "web", wantStatus: 400, wantWeb: 2, wantErr: `unknown action "explode"`},
 		{verb: "down", wantStatus: 200, wantWeb: 0},
 		{verb: "up", wantStatus: 200, wantWeb: 1},
 	}
