@@ -63,6 +63,17 @@ func runDashboard(ctx context.Context, g *globalOptions, opts dashboardOptions) 
 		return err
 	}
 	done() // progress of actions goes to the page, not the terminal
+	if model == nil && project != "" {
+		// -p without a stack file: a mistyped name would show an empty
+		// page with nothing to say why.
+		names, err := e.ServiceNames(ctx, project)
+		if err != nil {
+			return err
+		}
+		if len(names) == 0 {
+			fmt.Fprintf(g.stderr, "note: no containers of project %s; the page shows them once it has some\nhint: `stack ls -a` lists the projects on the engine\n", project)
+		}
+	}
 	srv, err := dashboard.New(dashboard.Options{Engine: e, Model: model, Project: project, Log: g.log})
 	if err != nil {
 		return err

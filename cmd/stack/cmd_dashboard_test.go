@@ -86,3 +86,28 @@ func TestDashboardCommand(t *testing.T) {
 		})
 	}
 }
+
+// -p of a project with no containers (a mistyped name, say) is said on
+// stderr rather than shown as an empty page alone.
+func TestDashboardNotesAnEmptyProject(t *testing.T) {
+	if !dockerAvailable() {
+		t.Skip("needs a docker engine")
+	}
+	t.Chdir(t.TempDir()) // no stack file here
+	var stdout, stderr syncBuf
+	g := &globalOptions{stdout: &stdout, stderr: &stderr, log: zap.NewNop(), Progress: "plain", ProjectName: "ts-no-such-" + randomHex(4)}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- runDashboard(ctx, g, dashboardOptions{Addr: "127.0.0.1:0", NoOpen: true}) }()
+	deadline := time.Now().Add(10 * time.Second)
+	for !strings.Contains(stdout.String(), "?token=") && time.Now().Before(deadline) {
+		time.Sleep(20 * time.Millisecond)
+	}
+	cancel()
+	if err := <-done; err != nil {
+		t.Fatalf("dashboard: %v", err)
+	}
+	if want := "note: no containers of project " + g.ProjectName; !strings.Contains(stderr.String(), want) {
+		t.Errorf("stderr %q, want %q", stderr.String(), want)
+	}
+}
