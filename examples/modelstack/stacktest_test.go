@@ -15,7 +15,7 @@ func TestPredictionThroughGateway(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds and runs the model-serving stack")
 	}
-	testenv.ModelStackBins(t)
+	makeBins(t)
 	s := stacktest.Up(t, "compose.yaml",
 		stacktest.Files("testdata/test-ports.yaml"), // free host ports, not 8080 and 5000
 		stacktest.Services("gateway"),               // and what it depends on
@@ -26,3 +26,6 @@ func TestPredictionThroughGateway(t *testing.T) {
 		t.Errorf("prediction %+v, want setosa", got)
 	}
 }
+
+// makeBins builds the example's static binaries, which its images copy.
+func makeBins(t testing.TB) { testenv.ModelStackBins(t) }
