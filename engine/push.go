@@ -4,9 +4,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
+	"strings"
 
 	"golang.org/x/sync/errgroup"
 
+	"github.com/distribution/reference"
 	"github.com/stack-dev/stack/spec"
 )
 
@@ -66,4 +69,22 @@ func (e *Engine) pushImage(ctx context.Context, ref string, services []string) e
 		finished: []string{"Pushed", "Layer already exists", "Mounted from"},
 		run:      e.docker.ImagePush,
 	})
+}
+
+// RegistryBuilt are the services (of those given, nil: all) that up builds
+// and whose image name has a registry (127.0.0.1:5000/app, not app or
+// library/app on Docker Hub): those a deploy to machines without the
+// build must find in a registry, so `stack deploy --build` pushes them.
+func RegistryBuilt(p *spec.Project, services []string) []string {
+	var out []string
+	for _, name := range p.ServiceNames() {
+		s := p.Services[name]
+		if (len(services) > 0 && !slices.Contains(services, name)) || s.Build == nil || s.Image == "" {
+			continue
+		}
+		if ref, err := reference.ParseNormalizedNamed(s.Image); err == nil && strings.Contains(s.Image, "/") && reference.Domain(ref) != "docker.io" {
+			out = append(out, name)
+		}
+	}
+	return out
 }

@@ -4,11 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"slices"
-	"strings"
 	"time"
 
-	"github.com/distribution/reference"
 	"github.com/spf13/cobra"
 
 	"github.com/stack-dev/stack/engine"
@@ -126,16 +123,7 @@ func buildAndPush(ctx context.Context, g *globalOptions, p *spec.Project, servic
 	if !push {
 		return nil
 	}
-	var pushed []string
-	for _, name := range p.ServiceNames() {
-		s := p.Services[name]
-		if (len(services) > 0 && !slices.Contains(services, name)) || s.Build == nil || s.Image == "" {
-			continue
-		}
-		if ref, err := reference.ParseNormalizedNamed(s.Image); err == nil && strings.Contains(s.Image, "/") && reference.Domain(ref) != "docker.io" {
-			pushed = append(pushed, name)
-		}
-	}
+	pushed := engine.RegistryBuilt(p, services)
 	if len(pushed) == 0 {
 		return nil
 	}
