@@ -14,6 +14,7 @@ import (
 	"github.com/stack-dev/stack/internal/testenv"
 	"github.com/stack-dev/stack/spec"
 	"github.com/stack-dev/stack/swarm"
+	"github.com/stack-dev/stack/swarm/swarmtest"
 )
 
 const realStack = `
@@ -98,19 +99,6 @@ func docker(t *testing.T, args ...string) string {
 	return string(out)
 }
 
-func versions(t *testing.T, sw swarm.Swarm, ns string) map[string]uint64 {
-	t.Helper()
-	svcs, err := sw.ServiceList(t.Context(), map[string]string{swarm.LabelNamespace: ns})
-	if err != nil {
-		t.Fatal(err)
-	}
-	out := map[string]uint64{}
-	for _, s := range svcs {
-		out[s.Spec.Name] = s.Version
-	}
-	return out
-}
-
 // TestDeployOnARealSwarm deploys a stack to a single-node swarm, deploys
 // it again unchanged and changed, deploys the same file with `docker
 // stack deploy` to compare the services both made, updates that stack in
@@ -161,15 +149,15 @@ func TestDeployOnARealSwarm(t *testing.T) {
 		t.Errorf("secret in the task = %q", out)
 	}
 
-	before := versions(t, sw, ns)
+	before := swarmtest.Versions(t, sw, ns)
 	start = time.Now()
 	res, err = swarm.Deploy(ctx, sw, writeStack(t, dir, ns, image, "18931"), swarm.DeployOptions{Wait: true})
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Logf("unchanged second deploy --wait: %v", time.Since(start).Round(time.Millisecond))
-	if len(res.Created)+len(res.Updated) != 0 || !reflect.DeepEqual(versions(t, sw, ns), before) {
-		t.Errorf("unchanged deploy: %+v, versions %v, were %v", res, versions(t, sw, ns), before)
+	if len(res.Created)+len(res.Updated) != 0 || !reflect.DeepEqual(swarmtest.Versions(t, sw, ns), before) {
+		t.Errorf("unchanged deploy: %+v, versions %v, were %v", res, swarmtest.Versions(t, sw, ns), before)
 	}
 
 	// The same file through the docker CLI, to compare what both made.
@@ -207,7 +195,7 @@ func TestDeployOnARealSwarm(t *testing.T) {
 	if res, err = swarm.Deploy(ctx, sw, p, swarm.DeployOptions{Wait: true, WaitTimeout: 2 * time.Minute}); err != nil {
 		t.Fatal(err)
 	}
-	after := versions(t, sw, ns)
+	after := swarmtest.Versions(t, sw, ns)
 	for name, v := range after {
 		if changed := v != before[name]; changed != (name == ns+"_worker") {
 			t.Errorf("%s version %d, was %d: only the worker changed", name, v, before[name])
@@ -215,7 +203,7 @@ func TestDeployOnARealSwarm(t *testing.T) {
 	}
 
 	// stack deploy updates the stack the docker CLI made in place.
-	cliBefore := versions(t, sw, ref)
+	cliBefore := swarmtest.Versions(t, sw, ref)
 	res, err = swarm.Deploy(ctx, sw, writeStack(t, dir, ref, image, "18932"), swarm.DeployOptions{Wait: true, WaitTimeout: 2 * time.Minute})
 	if err != nil {
 		t.Fatal(err)
@@ -226,7 +214,7 @@ func TestDeployOnARealSwarm(t *testing.T) {
 		t.Errorf("deploy over docker stack deploy: %+v, want all four updated, none created", res)
 	}
 	for name := range cliBefore {
-		if _, ok := versions(t, sw, ref)[name]; !ok {
+		if _, ok := swarmtest.Versions(t, sw, ref)[name]; !ok {
 			t.Errorf("%s is gone after deploying over it", name)
 		}
 	}

@@ -14,6 +14,7 @@ import (
 	"github.com/stack-dev/stack/internal/testenv"
 	"github.com/stack-dev/stack/spec"
 	"github.com/stack-dev/stack/swarm"
+	"github.com/stack-dev/stack/swarm/swarmtest"
 )
 
 // TestModelStackOnASwarm deploys the compose form of the example to a
@@ -91,7 +92,7 @@ func TestModelStackOnASwarm(t *testing.T) {
 		}
 	}
 
-	before := versions(t, sw, project)
+	before := swarmtest.Versions(t, sw, project)
 	start = time.Now()
 	res, err = swarm.Deploy(ctx, sw, withPorts(load()), swarm.DeployOptions{Wait: true, WaitTimeout: 4 * time.Minute})
 	if err != nil {
@@ -101,7 +102,7 @@ func TestModelStackOnASwarm(t *testing.T) {
 	if len(res.Created)+len(res.Updated) != 0 || len(res.Unchanged) != 7 {
 		t.Errorf("unchanged deploy: %+v, want all 7 unchanged", res)
 	}
-	for name, v := range versions(t, sw, project) {
+	for name, v := range swarmtest.Versions(t, sw, project) {
 		if v != before[name] {
 			t.Errorf("%s version %d after an unchanged deploy, was %d", name, v, before[name])
 		}
@@ -120,7 +121,7 @@ func TestModelStackOnASwarm(t *testing.T) {
 	if len(res.Updated) != 1 || res.Updated[0] != "model-server" {
 		t.Errorf("deploy of a changed model-server updated %v", res.Updated)
 	}
-	for name, v := range versions(t, sw, project) {
+	for name, v := range swarmtest.Versions(t, sw, project) {
 		if changed := v != before[name]; changed != (name == project+"_model-server") {
 			t.Errorf("%s version %d, was %d: only model-server changed", name, v, before[name])
 		}
@@ -210,19 +211,6 @@ func checkOneAtATime(t *testing.T, sw swarm.Swarm, project string) {
 	if o := old[second.Slot]; o.Since.Before(first.Since) {
 		t.Errorf("both old tasks stopped before the first new one ran")
 	}
-}
-
-func versions(t *testing.T, sw swarm.Swarm, ns string) map[string]uint64 {
-	t.Helper()
-	svcs, err := sw.ServiceList(t.Context(), map[string]string{swarm.LabelNamespace: ns})
-	if err != nil {
-		t.Fatal(err)
-	}
-	out := map[string]uint64{}
-	for _, s := range svcs {
-		out[s.Spec.Name] = s.Version
-	}
-	return out
 }
 
 // predictEventually asks until the gateway answers: it finds the model
